@@ -75,8 +75,13 @@ inline constexpr int kRoleSubject = 0;
 // Values point into the input buffer: valid only while the record is.
 struct RawPerson {
   int role = kRoleSubject;
-  std::array<std::string_view, kAttributeCount> values{};
+  std::array<std::vector<std::string_view>, kAttributeCount> values;
   DataClassSet record_classes = 0;  // classes marked by non-empty mapped columns
+  bool empty() const {
+    for (const auto& v : values)
+      if (!v.empty()) return false;
+    return record_classes == 0;
+  }
 };
 
 }  // namespace leakdex

@@ -1,0 +1,75 @@
+// The index directory: a manifest naming immutable segments and sources
+// (docs/FORMAT.md). Readers see a consistent snapshot: the manifest is
+// replaced atomically and segments are never rewritten in place.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "leakdex/identity.h"
+#include "leakdex/keyed_hash.h"
+#include "leakdex/status.h"
+
+namespace leakdex {
+
+// One ingested source, as recorded in the manifest.
+struct SourceInfo {
+  uint32_t id = 0;
+  std::string name;
+  uint64_t records = 0;          // records read
+  uint64_t records_indexed = 0;  // records that gave at least one key
+  uint64_t persons = 0;
+  uint64_t keys = 0;             // keys this source emitted (before deduplication)
+  DataClassSet data_classes = 0;
+  uint64_t ingested_at = 0;      // Unix seconds of the last ingest into it
+};
+
+// What the index knows about one key, across every segment.
+struct KeyExposure {
+  std::vector<std::string> sources;  // names, sorted
+  DataClassSet classes = 0;
+  RoleSet roles = 0;
+  uint32_t records = 0;  // saturating count of records the key appeared in
+};
+
+struct IndexStats {
+  uint64_t keys = 0;      // stored keys summed over segments
+  uint64_t bytes = 0;     // every file of the index
+  uint32_t segments = 0;
+  uint16_t format_major = 0;
+  uint16_t format_minor = 0;
+  uint16_t normalizer_version = 0;
+};
+
+class Index {
+ public:
+  // Opens DIR read-only. Corruption/NotSupported (exit 4) for a missing,
+  // damaged or foreign-version index, naming the file and offset.
+  static Result<std::unique_ptr<Index>> Open(const std::string& dir);
+  ~Index();
+
+  const KeyId& key_id() const;
+  // KeyError (exit 5) unless `key` is the key this index was built with.
+  Status CheckKey(const MasterKey& key) const;
+  const std::vector<SourceInfo>& sources() const;
+  IndexStats Stats() const;
+
+  // Looks a tag up in every segment; empty when absent.
+  Result<std::optional<KeyExposure>> Lookup(const Tag& tag) const;
+  // Every checksum and structural invariant of every file.
+  Status Verify() const;
+
+  struct Impl;
+
+ private:
+  explicit Index(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The part of a tag stored in segments (docs/FORMAT.md "Fingerprint").
+inline uint64_t FingerprintOf(const Tag& tag) { return tag.lo; }
+
+}  // namespace leakdex

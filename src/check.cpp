@@ -1,0 +1,52 @@
+#include "leakdex/check.h"
+
+#include <algorithm>
+#include <map>
+
+#include "persons.h"
+
+namespace leakdex {
+
+Result<CheckResult> Check(const Index& index, const KeyedHasher& hasher, Normalizer& normalizer, const Query& q) {
+  CanonicalPerson person;
+  for (int a = 0; a < kAttributeCount; ++a) {
+    if (!q.values[a]) continue;
+    const Attribute attr = static_cast<Attribute>(a);
+    NormOutcome o = normalizer.Normalize(attr, *q.values[a], person.values[a]);
+    if (o != NormOutcome::kOk)
+      return Status::InputError("--" + std::string(AttributeName(attr)) + ": the value is not usable (" +
+                                std::string(NormOutcomeName(o)) + ")");
+  }
+  // One lookup per kind and tag; a kind matches if any of its tags does.
+  std::map<KeyKind, std::vector<Tag>> tags;
+  DeriveKeys(hasher, person, [&](KeyKind kind, const Tag& tag) { tags[kind].push_back(tag); });
+  if (tags.empty())
+    return Status::InputError("nothing to check: give --phone, --email, --id-number or --address, or --name "
+                              "together with one of them or --birth-date (a name alone is never a key)");
+  CheckResult result;
+  for (KeyKind kind : kAllKeyKinds) {
+    auto it = tags.find(kind);
+    if (it == tags.end()) continue;
+    result.checked.push_back(kind);
+    std::optional<KeyExposure> merged;
+    for (const Tag& tag : it->second) {
+      LEAKDEX_ASSIGN_OR_RETURN(auto hit, index.Lookup(tag));
+      if (!hit) continue;
+      if (!merged) {
+        merged = std::move(*hit);
+        continue;
+      }
+      merged->classes |= hit->classes;
+      merged->roles |= hit->roles;
+      merged->records += hit->records;
+      for (auto& s : hit->sources) merged->sources.push_back(s);
+      std::sort(merged->sources.begin(), merged->sources.end());
+      merged->sources.erase(std::unique(merged->sources.begin(), merged->sources.end()), merged->sources.end());
+    }
+    if (merged) result.matches.push_back(KeyMatch{kind, std::move(*merged)});
+  }
+  result.exposed = !result.matches.empty();
+  return result;
+}
+
+}  // namespace leakdex

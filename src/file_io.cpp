@@ -1,0 +1,159 @@
+#include "file_io.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace leakdex {
+namespace {
+
+Status ErrnoStatus(const std::string& path, const char* what, int err) {
+  std::string msg = path + ": " + what + ": " + std::strerror(err);
+  return Status::IOError(msg);
+}
+
+std::string ParentDir(const std::string& path) {
+  std::filesystem::path p(path);
+  std::string dir = p.parent_path().string();
+  return dir.empty() ? "." : dir;
+}
+
+}  // namespace
+
+Result<MappedFile> MappedFile::Open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Corruption(path + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::Corruption(path + ": cannot stat: " + std::strerror(err));
+  }
+  MappedFile f;
+  f.path_ = path;
+  f.size_ = static_cast<size_t>(st.st_size);
+  if (f.size_ > 0) {
+    void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+      int err = errno;
+      ::close(fd);
+      return Status::Corruption(path + ": cannot map: " + std::strerror(err));
+    }
+    f.data_ = static_cast<const char*>(p);
+  }
+  ::close(fd);
+  return f;
+}
+
+MappedFile::MappedFile(MappedFile&& o) noexcept
+    : path_(std::move(o.path_)), data_(o.data_), size_(o.size_) {
+  o.data_ = nullptr;
+  o.size_ = 0;
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
+  if (this != &o) {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+    path_ = std::move(o.path_);
+    data_ = o.data_;
+    size_ = o.size_;
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(const_cast<char*>(data_), size_);
+}
+
+Result<AtomicFile> AtomicFile::Create(const std::string& final_path) {
+  AtomicFile f;
+  f.final_path_ = final_path;
+  f.tmp_path_ = final_path + ".tmp-" + std::to_string(::getpid());
+  f.fd_ = ::open(f.tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (f.fd_ < 0) return ErrnoStatus(f.tmp_path_, "cannot create", errno);
+  return f;
+}
+
+AtomicFile::AtomicFile(AtomicFile&& o) noexcept
+    : final_path_(std::move(o.final_path_)), tmp_path_(std::move(o.tmp_path_)), fd_(o.fd_),
+      written_(o.written_) {
+  o.fd_ = -1;
+  o.tmp_path_.clear();
+}
+
+AtomicFile::~AtomicFile() { Abandon(); }
+
+Status AtomicFile::Append(std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(tmp_path_, "write failed", errno);
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+    written_ += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status AtomicFile::Commit() {
+  if (::fsync(fd_) != 0) return ErrnoStatus(tmp_path_, "fsync failed", errno);
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    return ErrnoStatus(tmp_path_, "close failed", errno);
+  }
+  fd_ = -1;
+  if (::rename(tmp_path_.c_str(), final_path_.c_str()) != 0)
+    return ErrnoStatus(final_path_, "cannot publish (rename)", errno);
+  tmp_path_.clear();
+  return SyncDirectory(ParentDir(final_path_));
+}
+
+void AtomicFile::Abandon() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!tmp_path_.empty()) ::unlink(tmp_path_.c_str());
+  tmp_path_.clear();
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
+  LEAKDEX_ASSIGN_OR_RETURN(AtomicFile f, AtomicFile::Create(path));
+  LEAKDEX_RETURN_IF_ERROR(f.Append(bytes));
+  return f.Commit();
+}
+
+Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(dir, "cannot open directory", errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return ErrnoStatus(dir, "directory fsync failed", err);
+  return Status::Ok();
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  LEAKDEX_ASSIGN_OR_RETURN(MappedFile f, MappedFile::Open(path));
+  return std::string(f.bytes());
+}
+
+size_t RemoveStaleTempFiles(const std::string& dir) {
+  size_t removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.find(".tmp-") != std::string::npos && entry.is_regular_file(ec)) {
+      if (std::filesystem::remove(entry.path(), ec)) ++removed;
+    }
+  }
+  return removed;
+}
+
+}  // namespace leakdex

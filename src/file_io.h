@@ -1,0 +1,63 @@
+// File primitives: read-only mappings and atomic publication.
+//
+// Atomic publication (SPEC §5): a file is written aside as "<name>.tmp-<pid>",
+// fsynced, renamed over its final name, and the directory fsynced. A crash at
+// any moment leaves either the old file or the new one, never a mix.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "leakdex/status.h"
+
+namespace leakdex {
+
+// A whole file mapped read-only. Empty files map to an empty view.
+class MappedFile {
+ public:
+  MappedFile() = default;  // an empty mapping
+  static Result<MappedFile> Open(const std::string& path);
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  ~MappedFile();
+  std::string_view bytes() const { return {data_, size_}; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// Writes a file aside and publishes it by rename.
+class AtomicFile {
+ public:
+  // Creates "<final_path>.tmp-<pid>". REQUIRES: Commit() or Abandon() before destruction
+  // (the destructor abandons as a safety net).
+  static Result<AtomicFile> Create(const std::string& final_path);
+  AtomicFile(AtomicFile&& other) noexcept;
+  ~AtomicFile();
+
+  Status Append(std::string_view bytes);
+  uint64_t size() const { return written_; }
+  // fsync, rename over the final path, fsync the directory.
+  Status Commit();
+  void Abandon();
+
+ private:
+  AtomicFile() = default;
+  std::string final_path_;
+  std::string tmp_path_;
+  int fd_ = -1;
+  uint64_t written_ = 0;
+};
+
+// Writes `bytes` to `path` atomically (AtomicFile in one call).
+Status WriteFileAtomically(const std::string& path, std::string_view bytes);
+Status SyncDirectory(const std::string& dir);
+Result<std::string> ReadWholeFile(const std::string& path);
+// Removes "*.tmp-*" files left in `dir` by a crashed run. Returns how many.
+size_t RemoveStaleTempFiles(const std::string& dir);
+
+}  // namespace leakdex

@@ -1,0 +1,67 @@
+// Record sources: turn a byte stream in some format into records of
+// (column name or JSON path, value) fields. Malformed records are returned as
+// kBad with a reason and location (never content), and reading goes on.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "leakdex/status.h"
+#include "sources/byte_stream.h"
+
+namespace leakdex {
+
+enum class InputFormat { kAuto, kNdjson, kJson, kCsv, kTsv, kPsv, kSql };
+Result<InputFormat> ParseInputFormat(std::string_view name);
+std::string_view InputFormatName(InputFormat f);
+
+struct Field {
+  std::string_view name;   // header name or dotted JSON path; empty without a header
+  std::string_view value;  // raw text; JSON numbers as their literal text
+  int index = 0;           // 0-based column number (CSV) or field ordinal (JSON)
+};
+
+// Valid until the next call to RecordSource::Next.
+struct Record {
+  std::vector<Field> fields;
+  uint64_t line = 0;    // 1-based line of the record's first byte
+  uint64_t offset = 0;  // byte offset of the record's first byte
+};
+
+struct BadRecord {
+  std::string reason;  // stable short name: "invalid_json", "too_many_fields", ...
+  uint64_t line = 0;
+  uint64_t offset = 0;
+};
+
+struct SourceOptions {
+  InputFormat format = InputFormat::kAuto;
+  char delimiter = 0;      // 0: by format / detection
+  bool no_header = false;
+};
+
+class RecordSource {
+ public:
+  enum class Next { kRecord, kBad, kEnd };
+  virtual ~RecordSource() = default;
+  // kRecord fills `rec`; kBad fills `bad`; kEnd when done or on a fatal error (see status()).
+  virtual Next Read(Record* rec, BadRecord* bad) = 0;
+  // A fatal error (I/O failure) that ended reading early; Ok otherwise.
+  virtual Status status() const = 0;
+  virtual uint64_t bytes_consumed() const = 0;
+  virtual InputFormat format() const = 0;
+};
+
+// Detects the format from the first bytes when options.format is kAuto.
+Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStream> in,
+                                                       const SourceOptions& options);
+
+// Format-specific constructors (used by OpenRecordSource and tests).
+std::unique_ptr<RecordSource> NewNdjsonSource(std::unique_ptr<StreamBuffer> buf);
+std::unique_ptr<RecordSource> NewCsvSource(std::unique_ptr<StreamBuffer> buf, InputFormat format, char delimiter,
+                                           bool header);
+
+}  // namespace leakdex
