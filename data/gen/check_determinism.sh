@@ -2,7 +2,8 @@
 # Verify that generate.py is deterministic.
 #
 #   data/gen/check_determinism.sh            two runs (plain and --gzip --malformed)
-#                                            must give identical bytes, and the
+#                                            must give identical bytes, --jobs must
+#                                            not change the output, and the
 #                                            committed data/samples must be
 #                                            reproduced exactly
 #   data/gen/check_determinism.sh ARGS...    two runs with these generator
@@ -34,6 +35,17 @@ two_runs() {
     fi
 }
 
+jobs_invariant() {
+    # jobs_invariant ARGS... : --jobs 1 and --jobs 3 must give the same bytes.
+    python3 "$gen" "$@" --jobs 1 --quiet --out "$tmp/jobs1"
+    python3 "$gen" "$@" --jobs 3 --quiet --out "$tmp/jobs3"
+    if diff -r "$tmp/jobs1" "$tmp/jobs3" >/dev/null; then
+        echo "ok   --jobs 1 and --jobs 3 identical"
+    else
+        echo "FAIL --jobs 1 and --jobs 3 differ"; status=1
+    fi
+}
+
 matches_committed() {
     # matches_committed DIR ARGS... : regenerate and compare with data/samples/DIR.
     dir=$1; shift
@@ -54,6 +66,7 @@ else
     two_runs plain --seed 42 --persons 20000 --customers 2000
     # shellcheck disable=SC2086
     two_runs gzip-malformed --seed 9 --persons 5000 --malformed 0.02 --gzip
+    jobs_invariant --seed 3 --persons 5000 --customers 600 --malformed 0.01
     # shellcheck disable=SC2086
     matches_committed standard $SAMPLE_ARGS
     # shellcheck disable=SC2086

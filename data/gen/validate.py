@@ -87,10 +87,12 @@ def canonical_phone(raw):
 
 
 def canonical_name(raw):
+    """Name with the generator's Traditional characters folded back."""
     return "".join(T2S_NAME.get(c, c) for c in raw)
 
 
 def canonical_address(raw):
+    """Undo the address_no_shi variant (上海… -> 上海市…)."""
     return "上海市" + raw[2:] if raw.startswith("上海") and not raw.startswith("上海市") else raw
 
 
@@ -164,6 +166,7 @@ def check_csv_matches(directory, records, manifest, rep):
 
 
 def check_deliveries(directory, records, rep):
+    """Delivery parties are dump persons; returns their (phones, addresses)."""
     rows = read_csv(directory, "deliveries.csv")
     truth = read_csv(directory, "deliveries.truth.csv")
     if rows is None or truth is None or records is None:
@@ -179,6 +182,7 @@ def check_deliveries(directory, records, rep):
 
 
 def check_customers(directory, records, manifest, extra_phones, extra_addresses, rep):
+    """Exposed rows match the dump; fresh rows match nothing; variants as recorded."""
     rows = read_csv(directory, "customers.csv")
     truth = read_csv(directory, "customers.truth.csv")
     if rows is None or truth is None:
@@ -208,6 +212,7 @@ def check_customers(directory, records, manifest, extra_phones, extra_addresses,
 
 
 def main(argv):
+    """Run every check that applies to the files present in DIR."""
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
@@ -216,6 +221,8 @@ def main(argv):
         manifest = json.load(f)
     rep = Report()
     rep.check(manifest.get("synthetic") is True, "manifest says synthetic")
+    rep.check(id_ok("11010519491231002X", None, None) and id_ok("440524188001010014", None, None)
+              and not id_ok("110105194912310021", None, None), "GB 11643 reference vectors")
     records = load_ndjson(directory, manifest, rep)
     if records is not None:
         check_persons(records, rep)
