@@ -64,11 +64,11 @@ std::string Describe(KeyKind k) {
     case KeyKind::kEmail: return "your e-mail address";
     case KeyKind::kIdNumber: return "your ID number";
     case KeyKind::kAddress: return "your address";
-    case KeyKind::kNamePhone: return "your name with your phone number";
-    case KeyKind::kNameAddress: return "your name with your address";
-    case KeyKind::kNameIdNumber: return "your name with your ID number";
-    case KeyKind::kNameBirthDate: return "your name with your birth date";
-    case KeyKind::kPhoneAddress: return "your phone number with your address";
+    case KeyKind::kNamePhone: return "your name together with your phone number";
+    case KeyKind::kNameAddress: return "your name together with your address";
+    case KeyKind::kNameIdNumber: return "your name together with your ID number";
+    case KeyKind::kNameBirthDate: return "your name together with your birth date";
+    case KeyKind::kPhoneAddress: return "your phone number together with your address";
   }
   return "";
 }
