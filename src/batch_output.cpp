@@ -394,7 +394,7 @@ std::string Prologue(BatchFormat format, bool with_baseline) {
       std::string o =
           "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{"
           "\"tool\":{\"driver\":{\"name\":\"leakdex\",\"version\":\"" LEAKDEX_VERSION "\","
-          "\"informationUri\":\"https://github.com/leakdex/leakdex\",\"rules\":[";
+          "\"rules\":[";
       for (size_t i = 0; i < std::size(kRules); ++i) {
         const RuleInfo& r = kRules[i];
         if (i) o += ',';

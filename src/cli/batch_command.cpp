@@ -12,6 +12,8 @@
 namespace leakdex::cli {
 namespace {
 
+std::string Rows(uint64_t n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); }
+
 std::string Percent(uint64_t part, uint64_t whole) {
   char b[32];
   std::snprintf(b, sizeof b, "%.1f%%", whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
@@ -23,16 +25,16 @@ std::string Percent(uint64_t part, uint64_t whole) {
 std::string SummaryText(const BatchSummary& s, const FailThreshold& t, bool failed) {
   std::string o;
   char line[256];
-  std::snprintf(line, sizeof line, "leakdex batch: %" PRIu64 " rows in %.2f s (%.0f rows/s)\n", s.rows, s.seconds,
+  std::snprintf(line, sizeof line, "leakdex batch: %" PRIu64 " row%s in %.2f s (%.0f rows/s)\n", s.rows, s.rows == 1 ? "" : "s", s.seconds,
                 s.seconds > 0 ? static_cast<double>(s.rows) / s.seconds : 0.0);
   o += line;
-  o += "  exposed:      " + std::to_string(s.rows_exposed) + " rows (" + Percent(s.rows_exposed, s.rows) + ")\n";
+  o += "  exposed:      " + Rows(s.rows_exposed) + " (" + Percent(s.rows_exposed, s.rows) + ")\n";
   if (s.baseline_used)
-    o += "  new:          " + std::to_string(s.rows_new) + " exposed rows not in the baseline (" +
+    o += "  new:          " + Rows(s.rows_new) + " exposed and not in the baseline (" +
          std::to_string(s.rows_exposed - s.rows_new) + " already known)\n";
-  o += "  checked:      " + std::to_string(s.rows_checked) + " rows; not checked: " + std::to_string(s.rows_unchecked) +
+  o += "  checked:      " + Rows(s.rows_checked) + "; not checked: " + std::to_string(s.rows_unchecked) +
        "\n";
-  o += "  with errors:  " + std::to_string(s.rows_with_errors) + " rows";
+  o += "  with errors:  " + Rows(s.rows_with_errors);
   if (!s.errors_by_reason.empty()) {
     o += " (";
     bool first = true;

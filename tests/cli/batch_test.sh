@@ -137,7 +137,7 @@ expect_exit 1 "${B[@]}" --write-baseline "$T/base.ndjson" --quiet "$C"
 expect_eq "$(head -1 "$T/base.ndjson")" '{"leakdex_baseline":1}' "baseline header"
 expect_eq "$(($(wc -l <"$T/base.ndjson") - 1))" 100 "baseline entries"
 expect_exit 0 "${B[@]}" --baseline "$T/base.ndjson" "$C"
-expect_contains "$T/err" "new:          0 exposed rows not in the baseline (100 already known)"
+expect_contains "$T/err" "new:          0 rows exposed and not in the baseline (100 already known)"
 # One more exposed customer (a leaked person from the register) is new.
 cp "$C" "$T/more.csv"
 python3 - "$D/register.csv" "$C" >>"$T/more.csv" <<'EOF'
@@ -148,7 +148,7 @@ for r in csv.DictReader(open(sys.argv[1])):
         print("C999999,%s,%s," % (r["姓名"], r["手机号"])); break
 EOF
 expect_exit 1 "${B[@]}" --baseline "$T/base.ndjson" "$T/more.csv"
-expect_contains "$T/err" "new:          1 exposed rows not in the baseline"
+expect_contains "$T/err" "new:          1 row exposed and not in the baseline"
 expect_eq "$(grep -c '"new":true' "$T/out")" 1 "ndjson new flag"
 expect_eq "$(tail -1 "$T/out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["new"])')" \
   "C999999 True" "the new row"
