@@ -74,12 +74,21 @@ bool PhoneFastPath(std::string_view raw, bool cn_default, std::string& e164) {
   char d[16];
   int nd = 0;
   bool plus = false;
+  // "1381234567.0" is a float column's 10-digit number, not a dotted 11-digit one:
+  // the full rules strip a final ".0", so the fast path must not read it as a digit.
+  int dot_at = -1;  // digit count when the last '.' was seen
+  bool sep_after_dot = false;
   for (size_t i = 0; i < n; ++i) {
     unsigned char c = p[i];
     if (c >= '0' && c <= '9') {
       if (nd == 15) return false;
       d[nd++] = static_cast<char>(c);
-    } else if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '\t') {
+    } else if (c == '.') {
+      dot_at = nd;
+      sep_after_dot = false;
+    } else if (c == '-' || c == '(' || c == ')') {
+      sep_after_dot = true;
+    } else if (c == ' ' || c == '\t') {
       // separator
     } else if (c == '+') {
       if (nd > 0 || plus) return false;
@@ -92,7 +101,9 @@ bool PhoneFastPath(std::string_view raw, bool cn_default, std::string& e164) {
       } else if (c2 == 0x8B) {  // U+FF0B full-width plus
         if (nd > 0 || plus) return false;
         plus = true;
-      } else if (c2 != 0x88 && c2 != 0x89 && c2 != 0x8D) {  // （ ） －
+      } else if (c2 == 0x88 || c2 == 0x89 || c2 == 0x8D) {  // （ ） －
+        sep_after_dot = true;
+      } else {
         return false;
       }
       i += 2;
@@ -102,6 +113,7 @@ bool PhoneFastPath(std::string_view raw, bool cn_default, std::string& e164) {
       return false;
     }
   }
+  if (dot_at >= 0 && dot_at == nd - 1 && d[nd - 1] == '0' && !sep_after_dot) return false;
   const char* m;
   if (plus) {
     if (nd != 13 || d[0] != '8' || d[1] != '6') return false;
