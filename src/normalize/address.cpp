@@ -163,6 +163,13 @@ bool RoadFollows(const std::u32string& s, size_t p) {
   return false;
 }
 
+// A bare form (no 省/市/区 suffix) is not taken when followed by a road word or by a
+// unit word of another place with the same stem ("大理市" is not 大理白族自治州).
+bool BareRejected(const std::u32string& s, size_t end, Kind kind) {
+  if (kind != Kind::kShort && kind != Kind::kAlias) return false;
+  return RoadFollows(s, end) || (end < s.size() && In(s[end], U"市县区州旗盟"));
+}
+
 struct Match {
   size_t len = 0;
   std::vector<Target> targets;
@@ -195,6 +202,9 @@ size_t SkipFiller(const Table& t, const std::u32string& s, size_t pos, std::init
     Match m = Longest(t, s, pos, [](const Division&) { return true; });
     bool repeat = false;
     for (const Target& x : m.targets) {
+      // A short form followed by a unit word is another place with the same stem
+      // ("喀什地区喀什市": the county-level city 喀什市 is not a repeat of 喀什地区).
+      if ((x.kind == Kind::kShort || x.kind == Kind::kAlias) && pos + m.len < s.size() && In(s[pos + m.len], U"市县区州旗盟")) continue;
       for (int r : resolved) repeat |= (r >= 0 && x.division == r);
     }
     if (!repeat) break;
@@ -221,8 +231,7 @@ size_t ResolveRegion(const std::u32string& s, std::u32string& prefix) {
     if (!pick && m.targets.size() == 1) pick = &m.targets[0];
     if (pick) {
       const Division& d = t.divs[pick->division];
-      bool bare = pick->kind == Kind::kShort || pick->kind == Kind::kAlias;
-      bool ok = !(bare && RoadFollows(s, pos + m.len));
+      bool ok = !BareRejected(s, pos + m.len, pick->kind);
       if (d.level == Level::kDistrict) {
         // A district alone names its municipality only if no other city has one like it.
         ok = ok && pick->kind != Kind::kShort && !t.homonyms.count(s.substr(pos, m.len));
@@ -243,8 +252,7 @@ size_t ResolveRegion(const std::u32string& s, std::u32string& prefix) {
       Match c = Longest(t, s, pos, [&](const Division& d) { return d.level == want && d.province == prov; });
       if (c.targets.size() == 1) {
         const Target& x = c.targets[0];
-        bool bare = x.kind == Kind::kShort || x.kind == Kind::kAlias;
-        if (!(bare && RoadFollows(s, pos + c.len))) {
+        if (!BareRejected(s, pos + c.len, x.kind)) {
           pos += c.len;
           (muni ? dist : city) = x.division;
           pos = SkipFiller(t, s, pos, {prov, city, dist});
@@ -301,7 +309,9 @@ std::u32string NumeralToArabic(std::u32string_view run) {
 }
 
 // Unit words after which a Chinese numeral is a number.
-bool IsUnitWord(char32_t c) { return In(c, U"号弄栋幢座单室楼层房户期排组支路街巷条村队区里"); }
+// Road and place words (路, 街, 村, 里, 区...) are not in the list: "文三路", "三里屯",
+// "二七区" are names, and writing them with Arabic digits is rare.
+bool IsUnitWord(char32_t c) { return In(c, U"号弄栋幢座单室楼层房户期排组支"); }
 
 std::u32string ConvertNumerals(const std::u32string& s) {
   std::u32string out;
@@ -524,7 +534,7 @@ NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::st
     return true;
   };
   if (c2.size() > 8 && digits_run(c2.size() - 6, c2.size()) && !IsDigit(c2[c2.size() - 7]) &&
-      !In(c2[c2.size() - 7], U"号栋元弄楼层路街道巷-"))
+      !In(c2[c2.size() - 7], U"栋元弄楼层-"))
     c2.resize(c2.size() - 6);
   if (c2.size() > 8 && digits_run(0, 6) && !IsDigit(c2[6])) c2.erase(0, 6);
 
