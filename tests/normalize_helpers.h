@@ -32,19 +32,29 @@ inline Normalized Norm(Attribute a, std::string_view raw) {
   return r;
 }
 
+// "<masked>"-style text for an outcome.
+inline std::string Outcome(NormOutcome o) {
+  std::string s(1, '<');
+  s += NormOutcomeName(o);
+  s += '>';
+  return s;
+}
+
 // The single canonical form of `raw`, or "<outcome name>" when there is none.
 inline std::string Canon(Attribute a, std::string_view raw) {
   Normalized r = Norm(a, raw);
   if (r.outcome != NormOutcome::kOk) {
     CHECK(r.forms.empty());
-    return "<" + std::string(NormOutcomeName(r.outcome)) + ">";
+    return Outcome(r.outcome);
   }
   std::string joined;
-  for (const auto& f : r.forms) joined += (joined.empty() ? "" : " | ") + f;
+  for (const auto& f : r.forms) {
+    if (!joined.empty()) joined += " | ";
+    joined += f;
+  }
   return joined;
 }
 
-inline std::string Outcome(NormOutcome o) { return "<" + std::string(NormOutcomeName(o)) + ">"; }
 
 // Every variant in `group` has the canonical form `expected`.
 inline void ExpectGroup(Attribute a, const std::string& expected, const std::vector<std::string>& group) {

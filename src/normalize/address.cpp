@@ -331,11 +331,18 @@ std::u32string ConvertNumerals(const std::u32string& s) {
 }
 
 void ReplaceAll(std::u32string& s, std::u32string_view from, std::u32string_view to) {
-  size_t p = 0;
-  while ((p = s.find(from, p)) != std::u32string::npos) {
-    s.replace(p, from.size(), to);
-    p += to.size();
+  if (s.find(from) == std::u32string::npos) return;
+  std::u32string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if (std::u32string_view(s).substr(i, from.size()) == from) {
+      out.append(to);
+      i += from.size();
+    } else {
+      out.push_back(s[i++]);
+    }
   }
+  s.swap(out);
 }
 
 std::u32string NormaliseTail(const std::u32string& in) {

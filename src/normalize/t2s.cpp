@@ -109,6 +109,7 @@ Result<std::unique_ptr<T2s>> T2s::Create() {
 }
 
 bool T2s::MayChange(char32_t c) {
+  if (!g_may_change) return true;  // not built (no T2s created yet): assume it may
   return c < kMaxCp && ((*g_may_change)[c >> 6] >> (c & 63)) & 1;
 }
 
