@@ -67,6 +67,9 @@ TEST_CASE("phone: empty, placeholders and invalid numbers", "[normalize]") {
                           "14012345678",     // 140-144: 13-digit IoT numbers
                           "1381234567",      // 10 digits
                           "138123456789",    // 12 digits
+                          "1440123456789",   // 13-digit IoT number
+                          "95588", "10086",  // service short codes
+                          "0013812345678",   // 00 + 1: IDD to +1 with a Chinese mobile: not valid
                           "12345", "abc", "手机", "11010519491231002X"}) {
     INFO(raw);
     CHECK(Canon(Attribute::kPhone, raw) == Outcome(NormOutcome::kInvalid));
@@ -87,6 +90,7 @@ TEST_CASE("phone: edge prefixes follow the pinned libphonenumber (Debian 8.12.57
   }
   // 400 / 800 numbers are valid numbers and keyed as such.
   CHECK(Canon(Attribute::kPhone, "400-123-4567") == "+864001234567");
+  CHECK(Canon(Attribute::kPhone, "800-820-8820") == "+868008208820");
 }
 
 TEST_CASE("phone: numbers from other countries keep their country code", "[normalize]") {
@@ -96,6 +100,12 @@ TEST_CASE("phone: numbers from other countries keep their country code", "[norma
   CHECK(Canon(Attribute::kPhone, "+1 650-253-0000") == "+16502530000");
   CHECK(Canon(Attribute::kPhone, "+353 85 123 4567") == "+353851234567");
   CHECK(Canon(Attribute::kPhone, "00852 9123 4567") == "+85291234567");
+  // Facebook-style E.164 digits without '+': read in the default region first, then as international.
+  CHECK(Canon(Attribute::kPhone, "353851234567") == "+353851234567");
+  CHECK(Canon(Attribute::kPhone, "46701234567") == "+46701234567");
+  CHECK(Canon(Attribute::kPhone, "8613812345678") == "+8613812345678");
+  // ...but with default region CN, 11 digits starting with 1 are a (bad) mobile, never +1.
+  CHECK(Canon(Attribute::kPhone, "12025550123") == Outcome(NormOutcome::kInvalid));
   // Without a country code a Hong Kong number is read as Chinese, and is not valid there.
   CHECK(Canon(Attribute::kPhone, "9123 4567") == Outcome(NormOutcome::kInvalid));
 }

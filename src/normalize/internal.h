@@ -75,6 +75,7 @@ class PhoneNormalizer {
 
  private:
   NormOutcome Part(std::string_view part, std::vector<std::string>& out, bool use_fast_path);
+  bool InternationalWithoutPlus(const std::string& part);
   std::string region_;
   bool cn_default_;
   std::string text_, part_, e164_;

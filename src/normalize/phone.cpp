@@ -234,6 +234,22 @@ void CleanForLibrary(std::string_view s, std::string& out) {
 
 }  // namespace
 
+// Facebook-style dumps write E.164 without the '+' ("353851234567"). When the
+// default-region reading is not valid, 10-15 digits not starting with 0 are tried
+// as an international number (with default region CN, not 11 digits starting with 1).
+bool PhoneNormalizer::InternationalWithoutPlus(const std::string& part) {
+  if (part.empty() || part[0] < '1' || part[0] > '9') return false;
+  size_t digits = 0;
+  for (char c : part) {
+    if (IsDigit(c)) ++digits;
+    else if (c != ' ' && c != '-' && c != '.') return false;
+  }
+  if (digits < 10 || digits > 15) return false;
+  // In a Chinese dump an 11-digit 1xxxxxxxxxx is a (bad) mobile, not +1 (NANP).
+  if (cn_default_ && digits == 11 && part[0] == '1') return false;
+  return LibraryE164("+" + part, e164_);
+}
+
 NormOutcome PhoneNormalizer::Part(std::string_view part, std::vector<std::string>& out,
                                   bool use_fast_path) {
   part = Trim(part);
@@ -250,7 +266,8 @@ NormOutcome PhoneNormalizer::Part(std::string_view part, std::vector<std::string
   CleanForLibrary(part, part_);
   if (part_.empty()) return NormOutcome::kInvalid;
   if (part_.size() > 40) return NormOutcome::kInvalid;
-  if (!(use_fast_path && PhoneFastPath(part_, cn_default_, e164_)) && !LibraryE164(part_, e164_))
+  if (!(use_fast_path && PhoneFastPath(part_, cn_default_, e164_)) && !LibraryE164(part_, e164_) &&
+      !InternationalWithoutPlus(part_))
     return NormOutcome::kInvalid;
   if (std::find(out.begin(), out.end(), e164_) == out.end()) out.push_back(e164_);
   return NormOutcome::kOk;
