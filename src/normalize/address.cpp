@@ -42,9 +42,15 @@ struct Target {
   Kind kind;
 };
 
+struct U32Hash {
+  using is_transparent = void;  // lookups by u32string_view, no temporary strings
+  size_t operator()(std::u32string_view s) const { return std::hash<std::u32string_view>{}(s); }
+};
+
 struct Table {
   std::vector<Division> divs;
-  std::unordered_map<std::u32string, std::vector<Target>> by_name;
+  std::unordered_map<std::u32string, std::vector<Target>, U32Hash, std::equal_to<>> by_name;
+  std::vector<bool> first_char = std::vector<bool>(0x10000);  // BMP code points that start a name
   std::unordered_set<std::u32string> homonyms;
   size_t max_len = 0;
 };
@@ -85,6 +91,7 @@ Table BuildTable() {
     }
     v.push_back({div, kind});
     t.max_len = std::max(t.max_len, name.size());
+    if (name[0] < 0x10000) t.first_char[name[0]] = true;
   };
   auto add_short = [&](const std::u32string& name, int div) {
     for (std::u32string_view suf : {std::u32string_view(U"新区"), std::u32string_view(U"市"),
@@ -178,9 +185,10 @@ struct Match {
 template <typename Filter>
 Match Longest(const Table& t, const std::u32string& s, size_t pos, Filter keep) {
   Match m;
+  if (pos >= s.size() || s[pos] >= 0x10000 || !t.first_char[s[pos]]) return m;
   size_t max = std::min(t.max_len, s.size() - pos);
   for (size_t len = max; len >= 2; --len) {
-    auto it = t.by_name.find(s.substr(pos, len));
+    auto it = t.by_name.find(std::u32string_view(s).substr(pos, len));
     if (it == t.by_name.end()) continue;
     for (const Target& x : it->second) {
       if (keep(t.divs[x.division])) m.targets.push_back(x);
