@@ -121,8 +121,17 @@ TEST_CASE("phone: default region changes how national numbers read", "[normalize
   CHECK(out == std::vector<std::string>{"+8613812345678"});
   out.clear();
   CHECK(r.value()->Normalize(Attribute::kPhone, "13812345678", out) == NormOutcome::kInvalid);
-  CHECK(leakdex::Normalizer::Create(leakdex::NormalizeOptions{"china"}).status().code() ==
-        leakdex::Status::Code::kInvalidArgument);
+  for (const char* bad : {"china", "ZZ", "", "C"}) {
+    INFO(bad);
+    CHECK(leakdex::Normalizer::Create(leakdex::NormalizeOptions{bad}).status().code() ==
+          leakdex::Status::Code::kInvalidArgument);
+  }
+  // Lower case is accepted.
+  auto hk = leakdex::Normalizer::Create(leakdex::NormalizeOptions{"hk"});
+  REQUIRE(hk.ok());
+  out.clear();
+  CHECK(hk.value()->Normalize(Attribute::kPhone, "9123 4567", out) == NormOutcome::kOk);
+  CHECK(out == std::vector<std::string>{"+85291234567"});
 }
 
 TEST_CASE("phone: the fast path answers the common shapes", "[normalize]") {

@@ -63,6 +63,9 @@ std::string FormatIsoDate(const Date& d);  // "1990-01-02"
 // `cn_default`: the default region is CN (else only +86 shapes are answered).
 bool PhoneFastPath(std::string_view raw, bool cn_default, std::string& e164);
 
+// True for a two-letter region libphonenumber knows ("CN", "US", "HK").
+bool PhoneRegionSupported(const std::string& region);
+
 class PhoneNormalizer {
  public:
   explicit PhoneNormalizer(std::string default_region);

@@ -32,18 +32,19 @@ class RuleNormalizer final : public Normalizer {
   std::string scratch_;
 };
 
-bool ValidRegion(const std::string& r) {
-  return r.size() == 2 && r[0] >= 'A' && r[0] <= 'Z' && r[1] >= 'A' && r[1] <= 'Z';
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Normalizer>> Normalizer::Create(const NormalizeOptions& options) {
-  if (!ValidRegion(options.default_region))
-    return Status::InvalidArgument("default region must be a two-letter upper-case ISO 3166 code");
+  NormalizeOptions o = options;
+  for (char& c : o.default_region) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  if (!norm::PhoneRegionSupported(o.default_region))
+    return Status::InvalidArgument(  // the value is not echoed: it may be a mistyped phone number
+        "default region must be a two-letter ISO 3166 region code with a telephone numbering plan (e.g. CN)");
   auto t2s = norm::T2s::Create();
   if (!t2s.ok()) return t2s.status();
-  return std::unique_ptr<Normalizer>(std::make_unique<RuleNormalizer>(options, std::move(t2s).value()));
+  return std::unique_ptr<Normalizer>(std::make_unique<RuleNormalizer>(o, std::move(t2s).value()));
 }
 
 std::string_view NormOutcomeName(NormOutcome o) {

@@ -138,6 +138,11 @@ bool PhoneFastPath(std::string_view raw, bool cn_default, std::string& e164) {
   return true;
 }
 
+bool PhoneRegionSupported(const std::string& region) {
+  if (region.size() != 2) return false;
+  return Util().GetCountryCodeForRegion(region) != 0;
+}
+
 PhoneNormalizer::PhoneNormalizer(std::string default_region)
     : region_(std::move(default_region)), cn_default_(region_ == "CN") {
   Util();

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
+#include <cstdio>
 
 #include "normalize/internal.h"
 
@@ -49,6 +49,7 @@ bool DecodeUtf8(std::string_view s, std::u32string& out) {
   return true;
 }
 
+// Hand-written rather than utf8proc_encode_char: same reason as NextCodePoint (hot path).
 void AppendUtf8(std::string& out, char32_t c) {
   if (c < 0x80) {
     out.push_back(static_cast<char>(c));
@@ -103,6 +104,8 @@ bool StripMarksCaseFold(std::string_view in, std::string& out) {
                  UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
 }
 
+// Unicode White_Space plus the invisible characters dumps pad with. utf8proc has no
+// White_Space property query (its categories put U+200B in Cf, U+3000 in Zs).
 bool IsSpace(char32_t c) {
   switch (c) {
     case ' ': case '\t': case '\n': case '\v': case '\f': case '\r':
@@ -166,18 +169,16 @@ bool IsNullPlaceholder(std::string_view s) {
 }
 
 bool IsRealDate(int y, int m, int d) {
-  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int dim = kDays[m - 1];
-  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) dim = 29;
-  return d <= dim;
+  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31) return false;
+  using namespace std::chrono;
+  return year_month_day{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}}.ok();
 }
 
 Date Today() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+  using namespace std::chrono;
+  const year_month_day ymd{floor<days>(system_clock::now())};  // UTC
+  return Date{static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+              static_cast<int>(static_cast<unsigned>(ymd.day()))};
 }
 
 std::string FormatIsoDate(const Date& d) {
