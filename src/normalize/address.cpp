@@ -354,13 +354,17 @@ void ReplaceAll(std::u32string& s, std::u32string_view from, std::u32string_view
 }
 
 std::u32string NormaliseTail(const std::u32string& in) {
-  std::u32string s = ConvertNumerals(in);
-  // '#' after a number is 号; 第 before a number goes.
+  std::u32string s;
+  // '#' after a number is 号 (Chinese numerals count: "十#"); other '#' go.
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '#') { s.push_back(in[i]); continue; }
+    if (!s.empty() && (IsAlnum(s.back()) || IsNumeral(s.back()))) s.push_back(U'号');
+  }
+  s = ConvertNumerals(s);
+  // 第 before a number goes.
   std::u32string t;
   for (size_t i = 0; i < s.size(); ++i) {
     char32_t c = s[i];
-    if (c == '#' && !t.empty() && IsAlnum(t.back())) { t.push_back(U'号'); continue; }
-    if (c == '#') continue;
     if (c == U'第' && i + 1 < s.size() && IsDigit(s[i + 1])) continue;
     t.push_back(c);
   }
@@ -424,10 +428,10 @@ std::u32string NormaliseTail(const std::u32string& in) {
     while (j < s.size() && IsAlnum(s[j])) ++j;
     if (j < s.size() && (s[j] == U'室' || s[j] == U'单' || s[j] == U'栋')) s[i] = U'栋';
   }
-  // Leading zeros.
+  // Leading zeros of every number ("0501" -> "501", "007" -> "7", "0" stays).
   std::u32string z;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '0' && (i == 0 || !IsDigit(s[i - 1])) && i + 1 < s.size() && IsDigit(s[i + 1])) continue;
+    if (s[i] == '0' && (z.empty() || !IsDigit(z.back())) && i + 1 < s.size() && IsDigit(s[i + 1])) continue;
     z.push_back(s[i]);
   }
   return z;
@@ -486,9 +490,8 @@ std::u32string DropDeliveryNoise(const std::u32string& s) {
   return out;
 }
 
-}  // namespace
-
-NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::string>& out) {
+// One pass of the address rules; NormalizeAddress repeats it until it settles.
+NormOutcome AddressPass(std::string_view raw, T2s& t2s, std::string& result) {
   std::string text;
   if (!Nfkc(raw, text)) return NormOutcome::kBadEncoding;
   std::string_view v = Trim(text);
@@ -515,7 +518,8 @@ NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::st
     }
     while (!res.empty() && res.back() == ' ') res.pop_back();
     if (res.size() < 4) return NormOutcome::kInvalid;
-    out.push_back(std::move(res));
+    if (IsNullPlaceholder(res)) return NormOutcome::kPlaceholder;
+    result = std::move(res);
     return NormOutcome::kOk;
   }
 
@@ -553,17 +557,49 @@ NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::st
     c2.resize(c2.size() - 6);
   if (c2.size() > 8 && digits_run(0, 6) && !IsDigit(c2[6])) c2.erase(0, 6);
 
+  // Stray marks before the first word ("#杭州…", "-501").
+  size_t lead = 0;
+  while (lead < c2.size() && (c2[lead] == '#' || c2[lead] == '-')) ++lead;
+  c2.erase(0, lead);
+
   std::u32string prefix;
   size_t pos = ResolveRegion(c2, prefix);
-  std::u32string tail = NormaliseTail(c2.substr(pos));
+  std::u32string rest = c2.substr(pos);
+  while (!rest.empty() && (rest.back() == '-' || rest.back() == '#')) rest.pop_back();
+  std::u32string tail = NormaliseTail(rest);
   while (!tail.empty() && tail.back() == '-') tail.pop_back();
   while (!tail.empty() && tail.front() == '-') tail.erase(0, 1);
   if (tail.size() < 2) return NormOutcome::kInvalid;  // a region alone is not an address
-  std::string result;
+  result.clear();
+  for (char32_t c : tail) AppendUtf8(result, c);
+  if (IsNullPlaceholder(result)) return NormOutcome::kPlaceholder;  // "中国NULL"
+  // Only notes, phone numbers or Latin letters were Chinese here: nothing left to key.
+  if (prefix.empty() && std::none_of(tail.begin(), tail.end(), IsCjkIdeograph)) return NormOutcome::kInvalid;
+  result.clear();
   for (char32_t c : prefix) AppendUtf8(result, c);
   for (char32_t c : tail) AppendUtf8(result, c);
-  out.push_back(std::move(result));
   return NormOutcome::kOk;
+}
+
+}  // namespace
+
+// The passes are repeated until the text no longer changes, so that a canonical
+// address is its own canonical form (a user typing it finds the key). Real
+// addresses settle after one pass (the second only confirms); text that does not
+// settle within a few passes is garbage.
+NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::string>& out) {
+  std::string cur, next;
+  NormOutcome o = AddressPass(raw, t2s, cur);
+  for (int pass = 0; pass < 6 && o == NormOutcome::kOk; ++pass) {
+    o = AddressPass(cur, t2s, next);
+    if (o != NormOutcome::kOk) break;
+    if (next == cur) {
+      out.push_back(std::move(cur));
+      return NormOutcome::kOk;
+    }
+    cur.swap(next);
+  }
+  return o == NormOutcome::kOk ? NormOutcome::kInvalid : o;
 }
 
 }  // namespace leakdex::norm
