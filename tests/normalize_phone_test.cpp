@@ -35,6 +35,11 @@ TEST_CASE("phone: two numbers in one field give both", "[normalize]") {
                "13812345678、13987654321", "13812345678|13987654321", "13812345678 或 13987654321",
                "手机：13812345678 / 13987654321", "13812345678，13987654321"});
   CHECK(Canon(Attribute::kPhone, "13812345678/021-55551234") == "+8613812345678 | +862155551234");
+  // White space alone separates two numbers only when both are long digit runs.
+  CHECK(Canon(Attribute::kPhone, "13812345678 13987654321") == both);
+  CHECK(Canon(Attribute::kPhone, "13812345678  +8613987654321") == both);
+  CHECK(Canon(Attribute::kPhone, "手机：13812345678 13987654321") == both);
+  CHECK(Canon(Attribute::kPhone, "021 5555 1234") == "+862155551234");
   // The same number twice is one key.
   CHECK(Canon(Attribute::kPhone, "13812345678/138-1234-5678") == "+8613812345678");
   // One good and one masked: the good one is kept.

@@ -237,6 +237,27 @@ void CleanForLibrary(std::string_view s, std::string& out) {
   while (!out.empty() && (out.back() == ' ' || out.back() == '.' || out.back() == '-')) out.pop_back();
 }
 
+// The tokens of `s` if it is 2+ white-space-separated runs of 10+ digits (with
+// optional + - ( )), else nothing.
+std::vector<std::string_view> SpaceSeparatedNumbers(std::string_view s) {
+  std::vector<std::string_view> tokens;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    size_t start = i, digits = 0;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t') {
+      if (IsDigit(s[i])) ++digits;
+      else if (s[i] != '+' && s[i] != '-' && s[i] != '(' && s[i] != ')') return {};
+      ++i;
+    }
+    if (i == start) break;
+    if (digits < 10) return {};
+    tokens.push_back(s.substr(start, i - start));
+  }
+  if (tokens.size() < 2) return {};
+  return tokens;
+}
+
 }  // namespace
 
 // Facebook-style dumps write E.164 without the '+' ("353851234567"). When the
@@ -261,6 +282,15 @@ NormOutcome PhoneNormalizer::Part(std::string_view part, std::vector<std::string
   if (part.empty()) return NormOutcome::kAbsent;
   if (IsNullPlaceholder(part)) return NormOutcome::kPlaceholder;
   part = StripLabel(part);
+  // "13812345678 13987654321": numbers separated by white space only. Split only when
+  // every token is a long digit run (never "021 5555 1234").
+  if (std::vector<std::string_view> tokens = SpaceSeparatedNumbers(Trim(part)); !tokens.empty()) {
+    NormOutcome result = NormOutcome::kInvalid;
+    for (std::string_view token : tokens) {
+      if (Part(token, out, use_fast_path) == NormOutcome::kOk) result = NormOutcome::kOk;
+    }
+    return result;
+  }
   if (LooksScientific(part)) return NormOutcome::kMangled;
   if (LooksMasked(part)) return NormOutcome::kMasked;
   part = Trim(StripExtension(part));
