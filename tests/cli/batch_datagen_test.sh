@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The new-user scenario on the project's generator (data/gen/generate.py): a
+# 4,000-row customer list, half of it in the person dump, ~30 % of rows written
+# differently (+86, 0086-, whitespace/tabs, traditional characters, 上海 without
+# 市). Every in_dump row must be exposed, no other row, with the right key kinds.
+#
+# Traditional-character and 市-less variants change the name or the address;
+# the keys they can still match are required always; the keys that need the
+# normaliser to fold the variant are required as soon as the normaliser does it
+# for one row (all or none), and reported as a note while it does not.
+source "$(dirname "$0")/lib.sh"
+gen="$LEAKDEX_SRC_DIR/data/gen/generate.py"
+[[ -f "$gen" ]] || { echo "note: $gen missing, skipped"; finish; exit; }
+python3 "$gen" --seed 11 --persons 6000 --customers 4000 --deliveries 0 --formats csv,customers --quiet \
+  --out "$T/d" || { fail "generate.py"; finish; exit; }
+new_key "$T/k.key"
+expect_exit 0 leakdex ingest --key "$T/k.key" --index "$T/idx" --source shga-2022 --quiet "$T/d/persons.csv"
+expect_exit 1 leakdex batch --key "$T/k.key" --index "$T/idx" --id-column customer_id "$T/d/customers.csv"
+expect_contains "$T/err" "4000 rows"
+expect_contains "$T/err" "2000 rows (50.0%)"
+
+checks=$((checks + 1))
+python3 - "$T/out" "$T/d/customers.truth.csv" <<'EOF' || fail "batch result differs from customers.truth.csv"
+import csv, json, sys
+FULL = {"phone", "address", "name+phone", "name+address", "phone+address"}
+# Keys a variant can match without the normaliser folding it.
+ALWAYS = {"name_traditional": {"phone", "address", "phone+address"},
+          "address_no_shi": {"phone", "name+phone"}}
+truth = {r["customer_id"]: r for r in csv.DictReader(open(sys.argv[2]))}
+got = {}
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    got[d["id"]] = {m["key"] for m in d["matches"]}
+problems = []
+assert len(got) == len(truth) == 4000, (len(got), len(truth))
+folded = {v: 0 for v in ALWAYS}
+counts = {v: 0 for v in ALWAYS}
+for cid, t in truth.items():
+    kinds, v = got[cid], t["variant"]
+    if t["in_dump"] == "0":
+        if kinds: problems.append("false positive %s (%s): %s" % (cid, v, sorted(kinds)))
+        continue
+    if v in ALWAYS:
+        counts[v] += 1
+        if not ALWAYS[v] <= kinds: problems.append("%s (%s): %s" % (cid, v, sorted(kinds)))
+        if kinds == FULL: folded[v] += 1
+    elif kinds != FULL:
+        problems.append("%s (%s): %s" % (cid, v, sorted(kinds)))
+for v in ALWAYS:
+    if 0 < folded[v] < counts[v]:
+        problems.append("%s folded for %d of %d exposed rows only" % (v, folded[v], counts[v]))
+    elif folded[v] == 0:
+        print("note: the normaliser does not fold %s yet (%d exposed rows found by their other keys)" % (v, counts[v]))
+for p in problems[:10]: print(p)
+sys.exit(1 if problems else 0)
+EOF
+finish
