@@ -75,6 +75,7 @@ TEST_CASE("phone: empty, placeholders and invalid numbers", "[normalize]") {
                           "1440123456789",   // 13-digit IoT number
                           "95588", "10086",  // service short codes
                           "0013812345678",   // 00 + 1: IDD to +1 with a Chinese mobile: not valid
+                          "138a12345678", "1381234567８号8",  // damaged: letters between digits
                           "12345", "abc", "手机", "11010519491231002X"}) {
     INFO(raw);
     CHECK(Canon(Attribute::kPhone, raw) == Outcome(NormOutcome::kInvalid));

@@ -220,18 +220,27 @@ std::string_view StripExtension(std::string_view s) {
 }
 
 // Keeps what libphonenumber can read: digits, '+', and punctuation (as space).
-// Letters and CJK left over after label/extension handling are remarks
+// Letters and CJK left over after label/extension handling are trailing remarks
 // ("微信同号") and are dropped; tabs become spaces (the library rejects tabs).
+// Other characters between digits ("138a12345678") mean a damaged value: out is
+// left empty.
 void CleanForLibrary(std::string_view s, std::string& out) {
   out.clear();
   size_t i = 0;
+  bool digit_seen = false, junk_after_digit = false;
   while (i < s.size()) {
     char32_t c = NextCodePoint(s, i);
-    if (c == kBadCodePoint) return;
+    if (c == kBadCodePoint) { out.clear(); return; }
     if ((c >= '0' && c <= '9') || c == '+' || c == '(' || c == ')' || c == '-' || c == '.') {
+      if (c >= '0' && c <= '9') {
+        if (junk_after_digit) { out.clear(); return; }
+        digit_seen = true;
+      }
       out.push_back(static_cast<char>(c));
     } else if (IsSpace(c)) {
       if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else if (digit_seen) {
+      junk_after_digit = true;
     }
   }
   while (!out.empty() && (out.back() == ' ' || out.back() == '.' || out.back() == '-')) out.pop_back();
