@@ -169,7 +169,7 @@ class NdjsonSource final : public RecordSource {
 
   static const char* ReasonFor(simdjson::error_code err) {
     switch (err) {
-      case simdjson::UTF8_ERROR: return "invalid_utf8";
+      case simdjson::UTF8_ERROR: return "invalid_encoding";
       case simdjson::DEPTH_ERROR: return "too_deep";
       default: return "invalid_json";
     }

@@ -1,4 +1,6 @@
 // Format detection by content (the extension is not trusted: dumps are renamed).
+#include <simdjson.h>
+
 #include <algorithm>
 #include <array>
 
@@ -30,6 +32,14 @@ InputFormat FormatForDelimiter(char d) {
 }
 
 }  // namespace
+
+bool RecordIsValidUtf8(const Record& rec) {
+  for (const Field& f : rec.fields)
+    if (!simdjson::validate_utf8(f.value.data(), f.value.size()) ||
+        !simdjson::validate_utf8(f.name.data(), f.name.size()))
+      return false;
+  return true;
+}
 
 Result<InputFormat> ParseInputFormat(std::string_view name) {
   if (name == "auto") return InputFormat::kAuto;

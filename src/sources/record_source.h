@@ -41,6 +41,7 @@ struct SourceOptions {
   InputFormat format = InputFormat::kAuto;
   char delimiter = 0;      // 0: by format / detection
   bool no_header = false;
+  std::string table;       // SQL dumps: read only this table (empty: all)
 };
 
 class RecordSource {
@@ -54,6 +55,11 @@ class RecordSource {
   virtual uint64_t bytes_consumed() const = 0;
   virtual InputFormat format() const = 0;
 };
+
+// True when every field name and value of `rec` is valid UTF-8. A record that
+// is not is rejected as "invalid_encoding" (decoded streams mark undecodable
+// bytes with 0xFF, see sources/input.h).
+bool RecordIsValidUtf8(const Record& rec);
 
 // Detects the format from the first bytes when options.format is kAuto.
 Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStream> in,
