@@ -27,6 +27,36 @@ char GuessDelimiter(std::string_view head) {
   return best;
 }
 
+bool IStartsWith(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+bool IContains(std::string_view s, std::string_view needle) {
+  for (size_t i = 0; i + needle.size() <= s.size(); ++i)
+    if (IStartsWith(s.substr(i), needle)) return true;
+  return false;
+}
+
+// SQL dumps start with a comment or a statement keyword; a leading comment
+// must be followed by data statements within the first bytes.
+bool LooksLikeSql(std::string_view head) {
+  static constexpr std::string_view kStatements[] = {
+      "CREATE TABLE", "INSERT INTO", "INSERT IGNORE", "REPLACE INTO", "DROP TABLE", "LOCK TABLES", "SET ",
+      "USE ",         "COPY ",       "BEGIN",         "START TRANSACTION", "SELECT ", "ALTER TABLE"};
+  for (std::string_view k : kStatements)
+    if (IStartsWith(head, k)) return true;
+  if (head.starts_with("--") || head.starts_with("/*"))
+    return IContains(head, "INSERT INTO") || IContains(head, "CREATE TABLE") || IContains(head, "COPY ") ||
+           IContains(head, "mysqldump") || IContains(head, "PostgreSQL database dump");
+  return false;
+}
+
 InputFormat FormatForDelimiter(char d) {
   return d == '\t' ? InputFormat::kTsv : d == '|' ? InputFormat::kPsv : InputFormat::kCsv;
 }
@@ -80,6 +110,8 @@ Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStrea
     size_t first = head.find_first_not_of(" \t\r\n");
     char c = first == std::string_view::npos ? '\0' : head[first];
     if (c == '{' || c == '[') format = InputFormat::kNdjson;
+    else if (LooksLikeSql(head.substr(first == std::string_view::npos ? head.size() : first)))
+      format = InputFormat::kSql;
     else {
       if (delimiter == 0) delimiter = GuessDelimiter(head.substr(first == std::string_view::npos ? 0 : first));
       format = FormatForDelimiter(delimiter);
@@ -95,7 +127,7 @@ Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStrea
       if (delimiter == 0) delimiter = format == InputFormat::kTsv ? '\t' : format == InputFormat::kPsv ? '|' : ',';
       return NewCsvSource(std::move(buf), format, delimiter, !opt.no_header);
     case InputFormat::kSql:
-      return Status::InvalidArgument("SQL dumps are not supported yet");
+      return NewSqlSource(std::move(buf), opt.table);
     case InputFormat::kAuto:
       break;
   }

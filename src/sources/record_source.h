@@ -69,5 +69,6 @@ Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStrea
 std::unique_ptr<RecordSource> NewNdjsonSource(std::unique_ptr<StreamBuffer> buf);
 std::unique_ptr<RecordSource> NewCsvSource(std::unique_ptr<StreamBuffer> buf, InputFormat format, char delimiter,
                                            bool header);
+std::unique_ptr<RecordSource> NewSqlSource(std::unique_ptr<StreamBuffer> buf, const std::string& table);
 
 }  // namespace leakdex

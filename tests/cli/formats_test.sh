@@ -54,6 +54,35 @@ identity_holds
 check_found "$T/zip" 13500135006
 check_found "$T/zip" 13400134007
 
+# --- A MySQL dump with two tables (one INSERT without a column list), .txt extension.
+cat >"$T/dump.txt" <<'SQL'
+-- MySQL dump 10.13  Distrib 8.0.32, for Linux (x86_64)
+/*!40101 SET NAMES utf8mb4 */;
+CREATE TABLE `member` (
+  `id` int NOT NULL,
+  `xm` varchar(32) DEFAULT NULL,
+  `sjhm` varchar(20) DEFAULT NULL,
+  `sfzh` char(18) DEFAULT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+INSERT INTO `member` VALUES (1,'周九','13200132009','11010519491231002X'),(2,'O\'Neil; ),(','13100131010',NULL);
+CREATE TABLE `waybill` (`no` bigint, `sender_name` varchar(32), `sender_phone` varchar(20), `recipient_name` varchar(32), `recipient_phone` varchar(20), `recipient_address` varchar(200));
+INSERT INTO `waybill` (`no`,`sender_name`,`sender_phone`,`recipient_name`,`recipient_phone`,`recipient_address`) VALUES (77,'吴十','13000130011','郑一','15900159012','上海市黄浦区中山东一路5号');
+SQL
+expect_exit 0 leakdex ingest "${K[@]}" --index "$T/sql" --source sql --report json -q "$T/dump.txt"
+expect_eq "$(report_get "d['records_read']")" 3 "SQL records read"
+expect_eq "$(report_get "d['records_indexed']")" 3 "SQL records indexed"
+expect_eq "$(report_get "d['persons']")" 4 "SQL persons (sender and recipient apart)"
+check_found "$T/sql" 13200132009
+check_found "$T/sql" 13100131010
+check_found "$T/sql" 15900159012
+expect_exit 1 leakdex check "${K[@]}" --index "$T/sql" --name 郑一 --phone 15900159012 --format json
+expect_exit 1 leakdex check "${K[@]}" --index "$T/sql" --name 吴十 --phone 15900159012 --format json
+expect_eq "$(json_get "$T/out" "[m['key'] for m in d['matches']]")" "['phone']" "no name+phone across roles"
+expect_exit 0 leakdex ingest "${K[@]}" --index "$T/sql1" --source sql --table waybill --report json -q "$T/dump.txt"
+expect_eq "$(report_get "d['records_read']")" 1 "--table waybill"
+check_not_found "$T/sql1" 13200132009
+
 # --- zstd, xz and bzip2 streams and a tar.gz.
 printf 'name,phone\n孙八,13300133008\n' >"$T/p.csv"
 zstd -q -c "$T/p.csv" >"$T/p.csv.zst"
