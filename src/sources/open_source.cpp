@@ -109,7 +109,18 @@ Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStrea
   if (format == InputFormat::kAuto) {
     size_t first = head.find_first_not_of(" \t\r\n");
     char c = first == std::string_view::npos ? '\0' : head[first];
-    if (c == '{' || c == '[') format = InputFormat::kNdjson;
+    if (c == '[') format = InputFormat::kJson;
+    else if (c == '{') {
+      // One object per line is NDJSON; an object spread over lines (pretty
+      // printed) is read as a stream of JSON values.
+      std::string_view line = head.substr(first);
+      line = line.substr(0, line.find('\n'));
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+        line.remove_suffix(1);
+      const bool complete_line = line.size() > 1 && line.back() == '}' &&
+                                 (head.find('\n', first) != std::string_view::npos || buf->eof());
+      format = complete_line ? InputFormat::kNdjson : InputFormat::kJson;
+    }
     else if (LooksLikeSql(head.substr(first == std::string_view::npos ? head.size() : first)))
       format = InputFormat::kSql;
     else {
@@ -119,8 +130,9 @@ Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStrea
   }
   switch (format) {
     case InputFormat::kNdjson:
-    case InputFormat::kJson:
       return NewNdjsonSource(std::move(buf));
+    case InputFormat::kJson:
+      return NewJsonArraySource(std::move(buf));
     case InputFormat::kCsv:
     case InputFormat::kTsv:
     case InputFormat::kPsv:

@@ -67,6 +67,8 @@ Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStrea
 
 // Format-specific constructors (used by OpenRecordSource and tests).
 std::unique_ptr<RecordSource> NewNdjsonSource(std::unique_ptr<StreamBuffer> buf);
+// JSON values one after another, arrays streamed element by element.
+std::unique_ptr<RecordSource> NewJsonArraySource(std::unique_ptr<StreamBuffer> buf);
 std::unique_ptr<RecordSource> NewCsvSource(std::unique_ptr<StreamBuffer> buf, InputFormat format, char delimiter,
                                            bool header);
 std::unique_ptr<RecordSource> NewSqlSource(std::unique_ptr<StreamBuffer> buf, const std::string& table);
