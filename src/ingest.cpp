@@ -220,7 +220,8 @@ class BatchQueue {
 // decides); `emit` receives each full batch.
 class RecordReader {
  public:
-  RecordReader(const IngestOptions& options, IngestReport* report) : options_(options), report_(report) {}
+  RecordReader(const IngestOptions& options, const ColumnMapper* mapper, IngestReport* report)
+      : options_(options), mapper_(mapper), report_(report) {}
 
   // Reads every input. On an error, the records already read are still
   // emitted, so the report's accounting identity holds.
@@ -250,6 +251,7 @@ class RecordReader {
     so.delimiter = options_.delimiter;
     so.no_header = options_.no_header;
     so.table = options_.table;
+    so.known_column = [this](std::string_view name) { return mapper_->Resolve(name, -1).has_value(); };
     Record rec;
     BadRecord bad;
     for (const std::string& input : options_.inputs) {
@@ -306,6 +308,7 @@ class RecordReader {
   }
 
   const IngestOptions& options_;
+  const ColumnMapper* mapper_;
   IngestReport* report_;  // the reader's fields only, until Run returns
   std::atomic<uint64_t> records_read_{0};
   std::mutex progress_mu_;
@@ -326,7 +329,7 @@ struct ProducerSetup {
 Status ProduceEntries(const IngestOptions& options, const ProducerSetup& setup, EntrySink* sink,
                       IngestReport* report, DataClassSet* exposed_classes, const ProgressFn& progress,
                       Clock::time_point start, uint64_t bytes_total) {
-  RecordReader reader(options, report);
+  RecordReader reader(options, setup.mapper, report);
   KeyTotals totals;
   Status reader_status;
   if (setup.threads <= 1) {

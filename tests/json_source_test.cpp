@@ -112,3 +112,15 @@ TEST_CASE("JSON record lines point at the document", "[sources]") {
   REQUIRE(r.bad_lines.size() == 1);
   CHECK(r.bad_lines[0] == 4);
 }
+
+TEST_CASE("rejection reasons: not_an_object, too_deep", "[sources]") {
+  std::string deep;
+  for (int i = 0; i < 40; ++i) deep += "{\"a\":";
+  deep += "1";
+  for (int i = 0; i < 40; ++i) deep += "}";
+  ReadResult r = ReadRecords("{\"a\":\"1\"}\n\"just a string\"\n" + deep + "\n{\"a\":\"2\"}\n");
+  REQUIRE(r.records.size() == 2);
+  REQUIRE(r.bad.size() == 2);
+  CHECK(r.bad[0] == "not_an_object");
+  CHECK(r.bad[1] == "too_deep");
+}

@@ -11,17 +11,31 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-// Picks the delimiter that splits the first line most often.
+// Picks the delimiter by counting candidates over the first lines (as
+// eleakxir's leak-utils does): the one found on every line most often wins;
+// ties go to the earlier candidate. ':' is last, so "email:password" dumps are
+// found but a CSV with times in it stays a CSV.
 char GuessDelimiter(std::string_view head) {
-  std::string_view line = head.substr(0, head.find('\n'));
-  constexpr std::array<char, 4> kCandidates = {',', '\t', '|', ';'};
+  constexpr std::array<char, 5> kCandidates = {',', '\t', '|', ';', ':'};
+  std::array<size_t, kCandidates.size()> min_count;
+  min_count.fill(SIZE_MAX);
+  int lines = 0;
+  while (!head.empty() && lines < 10) {
+    size_t nl = head.find('\n');
+    std::string_view line = head.substr(0, nl);
+    head = nl == std::string_view::npos ? std::string_view() : head.substr(nl + 1);
+    if (nl == std::string_view::npos && lines > 0) break;  // probably cut by the end of the sample
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    ++lines;
+    for (size_t i = 0; i < kCandidates.size(); ++i)
+      min_count[i] = std::min(min_count[i], static_cast<size_t>(std::count(line.begin(), line.end(), kCandidates[i])));
+  }
   char best = ',';
   size_t best_count = 0;
-  for (char c : kCandidates) {
-    size_t n = static_cast<size_t>(std::count(line.begin(), line.end(), c));
-    if (n > best_count) {
-      best = c;
-      best_count = n;
+  for (size_t i = 0; i < kCandidates.size(); ++i) {
+    if (lines > 0 && min_count[i] > best_count) {
+      best = kCandidates[i];
+      best_count = min_count[i];
     }
   }
   return best;
@@ -137,7 +151,7 @@ Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStrea
     case InputFormat::kTsv:
     case InputFormat::kPsv:
       if (delimiter == 0) delimiter = format == InputFormat::kTsv ? '\t' : format == InputFormat::kPsv ? '|' : ',';
-      return NewCsvSource(std::move(buf), format, delimiter, !opt.no_header);
+      return NewCsvSource(std::move(buf), format, delimiter, !opt.no_header, opt.known_column);
     case InputFormat::kSql:
       return NewSqlSource(std::move(buf), opt.table);
     case InputFormat::kAuto:

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,7 +41,10 @@ struct BadRecord {
 struct SourceOptions {
   InputFormat format = InputFormat::kAuto;
   char delimiter = 0;      // 0: by format / detection
-  bool no_header = false;
+  bool no_header = false;  // else a first row that looks like data is not taken as a header
+  // Whether a column name is known (recognised or named by --map): a first row
+  // holding one is a header. Unset: only the look of the row decides.
+  std::function<bool(std::string_view)> known_column;
   std::string table;       // SQL dumps: read only this table (empty: all)
 };
 
@@ -69,8 +73,9 @@ Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStrea
 std::unique_ptr<RecordSource> NewNdjsonSource(std::unique_ptr<StreamBuffer> buf);
 // JSON values one after another, arrays streamed element by element.
 std::unique_ptr<RecordSource> NewJsonArraySource(std::unique_ptr<StreamBuffer> buf);
+// `header`: the first row is a header unless it looks like data (see SourceOptions).
 std::unique_ptr<RecordSource> NewCsvSource(std::unique_ptr<StreamBuffer> buf, InputFormat format, char delimiter,
-                                           bool header);
+                                           bool header, std::function<bool(std::string_view)> known_column = {});
 std::unique_ptr<RecordSource> NewSqlSource(std::unique_ptr<StreamBuffer> buf, const std::string& table);
 
 }  // namespace leakdex

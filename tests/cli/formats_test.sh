@@ -83,6 +83,18 @@ expect_exit 0 leakdex ingest "${K[@]}" --index "$T/sql1" --source sql --table wa
 expect_eq "$(report_get "d['records_read']")" 1 "--table waybill"
 check_not_found "$T/sql1" 13200132009
 
+# --- A colon-separated dump without a header, mapped by column number.
+printf '13800138021:100001:Wei:Wang:male:Shanghai\n13800138022:100002:Na:Li:female:Beijing\n' >"$T/fb.txt"
+expect_exit 0 leakdex ingest "${K[@]}" --index "$T/fb" --source fb --report json -q --map phone=1 "$T/fb.txt"
+expect_eq "$(report_get "d['records_indexed']")" 2 "colon dump: first row is data"
+check_found "$T/fb" 13800138021
+# --no-header and --delimiter given explicitly: a header-looking first row is data too.
+printf 'a|b\n13800138023|x\n' >"$T/nh.txt"
+expect_exit 0 leakdex ingest "${K[@]}" --index "$T/nh" --source nh --report json -q --no-header --delimiter '|' --map phone=1 "$T/nh.txt"
+expect_eq "$(report_get "d['records_read']")" 2 "--no-header rows"
+expect_eq "$(report_get "d['records_without_identity']")" 1 "--no-header: the a|b row has no identity"
+check_found "$T/nh" 13800138023
+
 # --- zstd, xz and bzip2 streams and a tar.gz.
 printf 'name,phone\n孙八,13300133008\n' >"$T/p.csv"
 zstd -q -c "$T/p.csv" >"$T/p.csv.zst"
