@@ -27,7 +27,8 @@ struct Utf8Census {
   size_t invalid = 0;          // bytes that start no well-formed sequence
 };
 
-// Counts well-formed and ill-formed UTF-8 in `s`. A sequence cut by the end of
+// Counts well-formed and ill-formed UTF-8 in `s` (hand-written: simdjson's
+// validate_utf8 only answers yes or no, and detection needs the proportion). A sequence cut by the end of
 // `s` is not counted when `may_be_cut` (the head of a longer stream).
 Utf8Census CountUtf8(std::string_view s, bool may_be_cut) {
   Utf8Census c;

@@ -105,7 +105,10 @@ class JsonSource final : public RecordSource {
   }
 
   // Array mode: the next element of a top-level array (several arrays one
-  // after another are read in turn). Scans brackets and strings to find the
+  // after another are read in turn). Hand-written scanning: simdjson 3.0.1's
+  // document streams cannot split an array into its elements (comma-separated
+  // streams came in a later release), and parsing the array as one document
+  // would load it whole. Scans brackets and strings to find the
   // element's end; the element itself is parsed by Parse.
   bool NextElement(std::string_view* doc, const char** reason) {
     for (;;) {
