@@ -264,6 +264,7 @@ class RecordReader {
     std::lock_guard<std::mutex> lock(progress_mu_);
     p.bytes_done = bytes_before_ + (container_ ? container_->raw_bytes_done() : 0);
     p.records = records_read_.load(std::memory_order_relaxed);
+    p.bytes_decoded = decoded_.load(std::memory_order_relaxed);
     return p;
   }
   uint64_t records_read() const { return records_read_.load(); }
@@ -308,6 +309,7 @@ class RecordReader {
           }
           batch->Append(rec);
           if (batch->full()) {
+            decoded_.store(report_->bytes_read + source->bytes_consumed(), std::memory_order_relaxed);
             emit(std::move(batch));
             batch = pool_->Get();
           }
@@ -338,6 +340,7 @@ class RecordReader {
   BatchPool* pool_;
   IngestReport* report_;  // the reader's fields only, until Run returns
   std::atomic<uint64_t> records_read_{0};
+  std::atomic<uint64_t> decoded_{0};  // bytes_read so far, for progress
   std::mutex progress_mu_;
   InputContainer* container_ = nullptr;
   uint64_t bytes_before_ = 0;

@@ -83,8 +83,11 @@ void PrintProgress(const IngestProgress& p) {
   char eta[32] = "?";
   if (p.bytes_total > p.bytes_done && rate > 0)
     std::snprintf(eta, sizeof eta, "%.0fs", (static_cast<double>(p.bytes_total - p.bytes_done) / 1e6) / rate);
-  std::fprintf(stderr, "\r\033[K%.1f MB%s, %llu records, %.0f records/s, %.1f MB/s, ETA %s", mb,
-               p.bytes_total ? (" of " + std::to_string(p.bytes_total / 1000000) + " MB").c_str() : "",
+  char decoded[48] = "";
+  if (p.bytes_decoded > p.bytes_done + p.bytes_done / 20)  // compressed input: show what it expanded to
+    std::snprintf(decoded, sizeof decoded, " (%.1f MB decoded)", static_cast<double>(p.bytes_decoded) / 1e6);
+  std::fprintf(stderr, "\r\033[K%.1f MB%s%s, %llu records, %.0f records/s, %.1f MB/s, ETA %s", mb,
+               p.bytes_total ? (" of " + std::to_string(p.bytes_total / 1000000) + " MB").c_str() : "", decoded,
                static_cast<unsigned long long>(p.records), p.seconds > 0 ? static_cast<double>(p.records) / p.seconds : 0,
                rate, eta);
 }
