@@ -70,7 +70,7 @@ TEST_CASE("colon dumps without a header: the first row is data", "[sources]") {
   CHECK(fb.records[1]["#3"] == "Li");
 }
 
-TEST_CASE("--no-header: every row is a record with numbered fields", "[sources]") {
+TEST_CASE("Without a header (--no-header) every row is a record with numbered fields", "[sources]") {
   SourceOptions o;
   o.no_header = true;
   ReadResult r = ReadRecords("name,phone\nA,1\n", o);

@@ -53,7 +53,7 @@ TEST_CASE("mysqldump extended INSERTs give one record per tuple", "[sources]") {
   CHECK(r.records[4]["recipient_phone"] == "13600136000");
 }
 
-TEST_CASE("--table reads one table only", "[sources]") {
+TEST_CASE("The table option reads one table only", "[sources]") {
   SourceOptions o;
   o.table = "orders";
   ReadResult r = ReadRecords(kMysqlDump, o);
