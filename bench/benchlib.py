@@ -226,7 +226,7 @@ def derive(m, facts):
 
     sizes = {k: facts.get(k) for k in ("ndjson_bytes", "csv_bytes", "ndjson_gz_bytes",
                                           "index_bytes", "index_keys", "index_bytes_per_key",
-                                          "index_csv_bytes", "sqlite_db_bytes")}
+                                          "index_csv_bytes", "index_csv_keys", "sqlite_db_bytes")}
     if sizes.get("sqlite_db_bytes") and persons:
         sizes["sqlite_bytes_per_person"] = round(sizes["sqlite_db_bytes"] / persons, 1)
     if sizes.get("index_bytes") and persons:
@@ -419,7 +419,9 @@ def fmt_ratio(x, unit):
     if x is None:
         return "n/a"
     if unit == "share":
-        return f"{x * 100:.0f}% of the limit" if x < 1 else f"{x:.2f}× the limit"
+        if x >= 1:
+            return f"{x:.2f}× the limit"
+        return f"{x * 100:.1f}% of the limit" if x < 0.1 else f"{x * 100:.0f}% of the limit"
     if x >= 1:
         return f"**{x:,.1f}×** better" if x < 100 else f"**{x:,.0f}×** better"
     return f"{1 / x:.1f}× worse"
@@ -495,7 +497,8 @@ def section_for(r, img_rel, plots):
             ("persons.ndjson.gz", s["ndjson_gz_bytes"], None),
             (f"leakdex index of persons.ndjson ({fmt_n(keys)} keys)", s.get("index_bytes"),
              s.get("index_bytes_per_key")),
-            ("leakdex index of persons.csv", s.get("index_csv_bytes"), None),
+            (f"leakdex index of persons.csv ({fmt_n(s.get('index_csv_keys'))} keys)", s.get("index_csv_bytes"),
+             s["index_csv_bytes"] / s["index_csv_keys"] if s.get("index_csv_keys") else None),
             ("SQLite database (table + 2 indexes)", s.get("sqlite_db_bytes"), None)):
         per_p = f"{b / p:.1f} B" if b and p else "n/a"
         pk = f"{perkey:.2f} B" if perkey else ""
