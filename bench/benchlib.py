@@ -656,6 +656,22 @@ What is compared:
   an in-memory database, normalise phones with `replace()`, join on the indexed `phone` and
   `(name, phone)` of the attached dump database), and against `rg`/`grep -F -f` with a pattern file of
   the customers' normalised phones (which only finds lines, not which customer they belong to).
+
+Read the ratios with these differences in mind:
+- The SQLite database and the dump hold the **plaintext** personal data; the leakdex index holds only
+  keyed tags (SPEC §2), for up to nine key kinds per person where SQLite has two indexes.
+- The SQLite join matches exactly what its two indexes allow (phone, and name + phone, after the
+  phone clean-up above); leakdex normalises names, phones and addresses and checks every key kind.
+- grep/rg lines are not customers: an 11-digit pattern can also hit an ID number or another field.
+- Single lookups are whole processes (start-up, opening the index or database, output), which is
+  what a person or a script pays per query.
+
+Rerun with `bench/run.sh --size small` (a few minutes) or `--size medium` (5 million persons). It
+installs sqlite3, ripgrep, gnuplot-nox, hyperfine and time with apt-get when missing, builds leakdex
+(Release), generates the corpus under `bench/work/SIZE/` (reused when unchanged), runs everything and
+rewrites this section and `docs/img/bench-SIZE-*.png`. `--size tiny` is the CI smoke test
+(`tests/cli/bench_smoke_test.sh`) and never touches this page. In the commands below `leakdex` is
+`build/src/leakdex`, and paths are relative to `bench/work/SIZE/`.
 """
 
 
