@@ -226,7 +226,8 @@ def derive(m, facts):
 
     sizes = {k: facts.get(k) for k in ("ndjson_bytes", "csv_bytes", "ndjson_gz_bytes",
                                           "index_bytes", "index_keys", "index_bytes_per_key",
-                                          "index_csv_bytes", "index_csv_keys", "sqlite_db_bytes")}
+                                          "index_csv_bytes", "index_csv_keys", "sqlite_table_bytes",
+                                          "sqlite_db_bytes")}
     if sizes.get("sqlite_db_bytes") and persons:
         sizes["sqlite_bytes_per_person"] = round(sizes["sqlite_db_bytes"] / persons, 1)
     if sizes.get("index_bytes") and persons:
@@ -499,6 +500,7 @@ def section_for(r, img_rel, plots):
              s.get("index_bytes_per_key")),
             (f"leakdex index of persons.csv ({fmt_n(s.get('index_csv_keys'))} keys)", s.get("index_csv_bytes"),
              s["index_csv_bytes"] / s["index_csv_keys"] if s.get("index_csv_keys") else None),
+            ("SQLite database, table only (after import)", s.get("sqlite_table_bytes"), None),
             ("SQLite database (table + 2 indexes)", s.get("sqlite_db_bytes"), None)):
         per_p = f"{b / p:.1f} B" if b and p else "n/a"
         pk = f"{perkey:.2f} B" if perkey else ""

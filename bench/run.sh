@@ -14,6 +14,7 @@
 #   --no-install    do not apt-get missing tools; measurements needing them become "not available"
 #   --no-build      do not run scripts/build.sh (use --leakdex or the existing build/src/leakdex)
 #   --leakdex PATH  leakdex binary to measure (default build/src/leakdex)
+#   --leakdex-rev R what the results call that binary's revision (default: this checkout's commit)
 #   --runs N        repetitions of each long command (default 3; tiny 2)
 #
 # Writes RESULTS/SIZE.json and (unless --no-docs) regenerates the section of docs/BENCHMARKS.md
@@ -28,9 +29,9 @@ SEED=42
 SCAN_LIMIT=900  # seconds: cap for one grep/rg run with the whole customer pattern file
 TOOLS_PACKAGES=(sqlite3 ripgrep gnuplot-nox hyperfine time gzip)
 
-warmup=3 size=small work="" results_dir="$root/bench/results" docs=1 install=1 build=1 lx="" runs=""
+warmup=3 lx_rev="" size=small work="" results_dir="$root/bench/results" docs=1 install=1 build=1 lx="" runs=""
 
-usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -45,6 +46,7 @@ parse_args() {
       --no-install) install=0; shift ;;
       --no-build) build=0; shift ;;
       --leakdex) lx="${2:?}"; shift 2 ;;
+      --leakdex-rev) lx_rev="${2:?}"; shift 2 ;;
       --runs) runs="${2:?}"; shift 2 ;;
       -h|--help) usage; exit 0 ;;
       *) usage >&2; exit 2 ;;
@@ -181,7 +183,8 @@ machine_facts() {
   local commit
   commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   git -C "$root" diff --quiet HEAD 2>/dev/null || commit+="-dirty"
-  fact version_leakdex "$commit"
+  fact version_leakdex "${lx_rev:-$commit}"
+  fact version_bench_scripts "$commit"
   have sqlite3 && fact version_sqlite3 "$(sqlite3 --version | cut -d' ' -f1)"
   have rg && fact version_ripgrep "$(rg --version | sed -n 1p)"
   fact version_grep "$(grep --version | sed -n 1p)"
@@ -254,6 +257,7 @@ measure_ingest() {
     if [[ $sqlite -eq 1 ]]; then
       rm -f persons.db
       timed sqlite_import 0 "$c_import" || die "sqlite import failed"
+      [[ $i -eq 1 ]] && fact sqlite_table_bytes "$(stat -c %s persons.db)"
       timed sqlite_index 0 "$c_index" || die "sqlite index failed"
     fi
     rm -rf idx; timed leakdex_ingest_ndjson 0 "$c_ndjson" || die "leakdex ingest (ndjson) failed"
@@ -301,7 +305,7 @@ measure_batch() {
   local have_batch=0 i
   # An unknown subcommand's --help prints the top-level help, so look for batch's own usage line.
   "$lx" batch --help 2>/dev/null | grep -q 'leakdex batch' && have_batch=1
-  local c_batch="$lx batch -k bench.key -i idx --format ndjson data/customers.csv > out/batch.ndjson"
+  local c_batch="$lx batch -k bench.key -i idx --format ndjson data/customers.csv > out/batch.ndjson 2> out/batch.summary"
   local c_join="sqlite3 :memory: '.read sql/join.sql'"
   # Scans with many patterns can take very long on big corpora: they get a time limit.
   local c_rg="timeout $SCAN_LIMIT rg -F -f data/phones.txt data/persons.ndjson > out/rg_many.txt"
