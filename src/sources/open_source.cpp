@@ -58,7 +58,8 @@ std::string_view InputFormatName(InputFormat f) {
 
 Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStream> in, const SourceOptions& opt) {
   auto buf = std::make_unique<StreamBuffer>(std::move(in));
-  LEAKDEX_RETURN_IF_ERROR(buf->Fill().status());
+  // Detection looks at the first 64 KiB (or the whole input if shorter).
+  while (buf->size() < (64u << 10) && !buf->eof()) LEAKDEX_RETURN_IF_ERROR(buf->Fill().status());
   std::string_view head(buf->data(), buf->size());
   if (head.starts_with(kBom)) {
     buf->Consume(kBom.size());
