@@ -423,6 +423,8 @@ def fmt_ratio(x, unit):
         if x >= 1:
             return f"{x:.2f}× the limit"
         return f"{x * 100:.1f}% of the limit" if x < 0.1 else f"{x * 100:.0f}% of the limit"
+    if 0.95 <= x <= 1.05:
+        return f"about the same ({x:.2f})"
     if x >= 1:
         return f"**{x:,.1f}×** better" if x < 100 else f"**{x:,.0f}×** better"
     return f"{1 / x:.1f}× worse"

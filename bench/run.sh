@@ -196,15 +196,19 @@ machine_facts() {
   fact version_compiler "$(c++ --version 2>/dev/null | sed -n 1p || echo unknown)"
 }
 
-# A sentence naming other busy processes (CPU > 20%), so the docs can say the machine was shared.
+# A sentence naming other busy processes (over 20% of a CPU during one second, from top's second
+# sample), so the docs can say that the machine was shared while the run started.
 other_processes() {
-  local busy
-  busy="$(ps -eo pcpu=,comm= --sort=-pcpu | awk -v me="$$" '$1 > 20 {print $2}' | sort | uniq -c |
-    awk '{printf "%s%s×%d", sep, $2, $1; sep=", "}')"
+  local busy=""
+  if have top; then
+    busy="$(top -b -n 2 -d 1 -o %CPU -w 200 2>/dev/null |
+      awk '/^top -/ {n++} n == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 > 20 {print $12}' | sort | uniq -c |
+      awk '{printf "%s%s×%d", sep, $2, $1; sep=", "}')"
+  fi
   if [[ -n "$busy" ]]; then
-    echo "Other processes were running at the start (shared machine): $busy."
+    echo "Other processes were running at the start (shared machine, other engineers' work): $busy."
   else
-    echo "No other busy process at the start."
+    echo "No other process used more than 20% of a CPU at the start."
   fi
 }
 
