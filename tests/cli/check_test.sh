@@ -36,7 +36,7 @@ expect_eq "$(json_get "$T/out" 'd["checked"]')" \
 expect_eq "$(json_get "$T/out" '[m["key"] for m in d["matches"]]')" \
   "['phone', 'address', 'name+phone', 'name+address', 'phone+address']" "matched kinds"
 # Checked and not found is said.
-expect_exit 1 leakdex check "${K[@]}" --phone - --address 北京市朝阳区 <<<"13987654321"
+expect_exit 1 leakdex check "${K[@]}" --phone - --address 北京市朝阳区建国路88号 <<<"13987654321"
 expect_contains "$T/out" "Checked and not found: your address; your phone number together with your address."
 expect_contains "$T/out" "Your phone number: in 1 source (shga-2022), 1 record, as subject."
 # Windows line ending on stdin.
