@@ -157,6 +157,21 @@ TEST_CASE("phone: the fast path answers the common shapes", "[normalize]") {
   CHECK(leakdex::norm::PhoneFastPath("+8613812345678", false, e164));
 }
 
+TEST_CASE("phone: the build-time prefix table agrees with the run-time library for every prefix", "[normalize]") {
+  // The fast path answers from a table generated at build time (so `check` never
+  // initialises libphonenumber for a mobile); it must be what the library says now.
+  std::string e164;
+  int valid = 0;
+  for (int p5 = 13000; p5 <= 19999; ++p5) {
+    const bool lib = leakdex::norm::MobilePrefixValidByLibrary(p5);
+    const std::string m11 = std::to_string(p5) + "345678";
+    INFO(p5);
+    CHECK(leakdex::norm::PhoneFastPath(m11, true, e164) == lib);
+    valid += lib;
+  }
+  CHECK(valid > 1000);  // 13x, 15x, 18x... are mobile ranges: an empty table would be a build bug
+}
+
 TEST_CASE("phone: invalid UTF-8 is reported, not keyed", "[normalize]") {
   CHECK(Canon(Attribute::kPhone, "\xff\xfe" "13812345678") == Outcome(NormOutcome::kBadEncoding));
   CHECK(Canon(Attribute::kPhone, "138\xEF\xBF\xBD" "12345678") == Outcome(NormOutcome::kBadEncoding));

@@ -66,6 +66,11 @@ bool PhoneFastPath(std::string_view raw, bool cn_default, std::string& e164);
 // True for a two-letter region libphonenumber knows ("CN", "US", "HK").
 bool PhoneRegionSupported(const std::string& region);
 
+// The library's verdict on a 5-digit CN mobile prefix (13000..19999): true if
+// every 11-digit number starting with it is valid. The fast path answers from a
+// table generated at build time with the same probes; tests compare the two.
+bool MobilePrefixValidByLibrary(int p5);
+
 class PhoneNormalizer {
  public:
   explicit PhoneNormalizer(std::string default_region);
@@ -93,6 +98,9 @@ NormOutcome NormalizeIdNumber(std::string_view raw, const Date& today, std::vect
 // ------------------------------------------------------------------- t2s.cpp
 
 // OpenCC t2s (Traditional -> Simplified Chinese) with a cheap pre-check.
+// OpenCC's dictionaries are read on first use, not by Create. One thread uses a
+// T2s at a time (its converter is created by the first Convert that needs it);
+// MayChange may be called from any thread.
 class T2s {
  public:
   static Result<std::unique_ptr<T2s>> Create();

@@ -34,38 +34,37 @@ const PhoneNumberUtil& Util() {
   return *util;
 }
 
-// Library verdict per 5-digit prefix 13000..19999 of an 11-digit CN number:
-// 0 = not asked yet, 1 = every number with the prefix is valid, 2 = otherwise.
 // Validity of 1[3-9]xxxxxxxxx numbers depends only on the first 5 digits in every
 // libphonenumber CN metadata to date (mobile patterns 1(?:[38]\d|4[57]|...)\d{8},
-// 1740[0-5]\d{6}, 1610\d{7}); two probes per prefix guard the assumption and the
-// differential test checks it. Benign races: two threads may both ask.
-std::array<std::atomic<uint8_t>, 7000> g_prefix_verdict{};
+// 1740[0-5]\d{6}, 1610\d{7}); three probes per prefix guard the assumption and the
+// differential test checks it. The verdicts are asked of the library at build time
+// (cn_mobile_prefixes.inc, see src/normalize/gen/), so that an ordinary mobile
+// number never costs the library's initialisation; a test compares the table with
+// MobilePrefixValidByLibrary for every prefix.
+#include "cn_mobile_prefixes.inc"
 
 bool MobilePrefixValid(const char* m11) {
   int p5 = (m11[0] - '0') * 10000 + (m11[1] - '0') * 1000 + (m11[2] - '0') * 100 +
            (m11[3] - '0') * 10 + (m11[4] - '0');
   if (p5 < 13000 || p5 > 19999) return false;
-  auto& slot = g_prefix_verdict[p5 - 13000];
-  uint8_t v = slot.load(std::memory_order_relaxed);
-  if (v == 0) {
-    const PhoneNumberUtil& u = Util();
-    bool ok = true;
-    for (uint64_t tail : {uint64_t{0}, uint64_t{999999}, uint64_t{501234}}) {
-      PhoneNumber n;
-      n.set_country_code(86);
-      n.set_national_number(static_cast<uint64_t>(p5) * 1000000 + tail);
-      if (!u.IsValidNumber(n)) { ok = false; break; }
-    }
-    v = ok ? 1 : 2;
-    slot.store(v, std::memory_order_relaxed);
-  }
-  return v == 1;
+  const int i = p5 - 13000;
+  return (kCnMobilePrefixBits[i / 64] >> (i % 64)) & 1;
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
+
+bool MobilePrefixValidByLibrary(int p5) {
+  const PhoneNumberUtil& u = Util();
+  for (uint64_t tail : {uint64_t{0}, uint64_t{999999}, uint64_t{501234}}) {
+    PhoneNumber n;
+    n.set_country_code(86);
+    n.set_national_number(static_cast<uint64_t>(p5) * 1000000 + tail);
+    if (!u.IsValidNumber(n)) return false;
+  }
+  return true;
+}
 
 bool PhoneFastPath(std::string_view raw, bool cn_default, std::string& e164) {
   if (raw.size() > 80) return false;
@@ -140,13 +139,13 @@ bool PhoneFastPath(std::string_view raw, bool cn_default, std::string& e164) {
 
 bool PhoneRegionSupported(const std::string& region) {
   if (region.size() != 2) return false;
+  if (region == "CN") return true;  // the default (+86): answered without initialising the library
   return Util().GetCountryCodeForRegion(region) != 0;
 }
 
+// The library is initialised on the first value the fast path cannot answer.
 PhoneNormalizer::PhoneNormalizer(std::string default_region)
-    : region_(std::move(default_region)), cn_default_(region_ == "CN") {
-  Util();
-}
+    : region_(std::move(default_region)), cn_default_(region_ == "CN") {}
 
 bool PhoneNormalizer::LibraryE164(std::string_view part, std::string& e164) const {
   const PhoneNumberUtil& u = Util();

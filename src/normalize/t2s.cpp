@@ -6,6 +6,10 @@
 // (TSPhrases, TSCharacters) and mark every code point that a conversion can
 // change. A string with no marked code point is provably left as is by t2s and
 // skips OpenCC. This reads OpenCC's own data rather than duplicating it.
+//
+// Both the pre-check set and the converter are built on first use, not when a
+// Normalizer is created: a `check` of a phone number or ID number never pays for
+// OpenCC (the dictionaries cost ~5-10 ms of a process that should take < 5 ms).
 #include <opencc/Lexicon.hpp>
 #include <opencc/MarisaDict.hpp>
 #include <opencc/SimpleConverter.hpp>
@@ -13,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <atomic>
 #include <mutex>
 
 #include "normalize/internal.h"
@@ -21,8 +26,10 @@ namespace leakdex::norm {
 namespace {
 
 constexpr char32_t kMaxCp = 0x40000;
-std::vector<uint64_t>* g_may_change = nullptr;  // bitset over [0, kMaxCp); immutable once built
+// Bitset over [0, kMaxCp); immutable once published; null until built (or if building failed).
+std::atomic<std::vector<uint64_t>*> g_may_change{nullptr};
 std::once_flag g_once;
+std::once_flag g_dir_once;
 std::string g_error;  // describes a failure to build the set (file names only)
 std::string g_dir;
 
@@ -70,9 +77,13 @@ bool MarkDict(const std::string& path, std::vector<uint64_t>& bits) {
   return true;
 }
 
+const std::string& OpenccDir() {
+  std::call_once(g_dir_once, [] { g_dir = FindOpenccDir(); });
+  return g_dir;
+}
+
 void BuildOnce() {
-  g_dir = FindOpenccDir();
-  if (g_dir.empty()) {
+  if (OpenccDir().empty()) {
     g_error = "OpenCC data (t2s.json) not found; install libopencc-data or set LEAKDEX_OPENCC_DIR";
     return;
   }
@@ -84,7 +95,15 @@ void BuildOnce() {
       return;
     }
   }
-  g_may_change = bits;
+  g_may_change.store(bits, std::memory_order_release);
+}
+
+// The pre-check set, built on first call; null if OpenCC's data cannot be read.
+const std::vector<uint64_t>* MayChangeSet() {
+  const std::vector<uint64_t>* bits = g_may_change.load(std::memory_order_acquire);
+  if (bits) return bits;
+  std::call_once(g_once, BuildOnce);
+  return g_may_change.load(std::memory_order_acquire);
 }
 
 }  // namespace
@@ -96,21 +115,18 @@ struct T2s::Impl {
 T2s::T2s() : impl_(std::make_unique<Impl>()) {}
 T2s::~T2s() = default;
 
+// Only finds OpenCC's data directory (a few stat calls); the dictionaries and
+// the converter are loaded on first use (see the top of this file).
 Result<std::unique_ptr<T2s>> T2s::Create() {
-  std::call_once(g_once, BuildOnce);
-  if (!g_may_change) return Status::Internal(g_error);
-  std::unique_ptr<T2s> t(new T2s());
-  try {
-    t->impl_->converter = std::make_unique<opencc::SimpleConverter>(g_dir + "/t2s.json");
-  } catch (const std::exception&) {
-    return Status::Internal("cannot load OpenCC configuration " + g_dir + "/t2s.json");
-  }
-  return t;
+  if (OpenccDir().empty())
+    return Status::Internal("OpenCC data (t2s.json) not found; install libopencc-data or set LEAKDEX_OPENCC_DIR");
+  return std::unique_ptr<T2s>(new T2s());
 }
 
 bool T2s::MayChange(char32_t c) {
-  if (!g_may_change) return true;  // not built (no T2s created yet): assume it may
-  return c < kMaxCp && ((*g_may_change)[c >> 6] >> (c & 63)) & 1;
+  const std::vector<uint64_t>* bits = MayChangeSet();
+  if (!bits) return true;  // OpenCC's data unreadable: assume it may (Convert then reports the failure)
+  return c < kMaxCp && ((*bits)[c >> 6] >> (c & 63)) & 1;
 }
 
 bool T2s::NeedsConversion(std::string_view s) const {
@@ -127,6 +143,7 @@ bool T2s::NeedsConversion(std::string_view s) const {
 bool T2s::Convert(std::string& s) {
   if (!NeedsConversion(s)) return true;
   try {
+    if (!impl_->converter) impl_->converter = std::make_unique<opencc::SimpleConverter>(OpenccDir() + "/t2s.json");
     s = impl_->converter->Convert(s);
   } catch (const std::exception&) {
     return false;
