@@ -83,13 +83,24 @@ bool Map(std::string_view in, std::string& out, int options) {
 
 }  // namespace
 
-bool Nfkc(std::string_view in, std::string& out) {
-  // Pure ASCII without controls is already NFKC: skip utf8proc's two passes and malloc.
-  bool ascii = true;
-  for (unsigned char c : in) {
-    if (c >= 0x80) { ascii = false; break; }
+// True if `in` is valid UTF-8 made only of ASCII and CJK Unified Ideographs
+// U+4E00..U+9FFF. Such text is already NFKC: none of these code points has a
+// decomposition, none is default-ignorable, and none composes with a neighbour
+// from the same set (compositions need a combining mark, which is outside it).
+bool AlreadyNfkc(std::string_view in) {
+  size_t i = 0;
+  while (i < in.size()) {
+    if (static_cast<unsigned char>(in[i]) < 0x80) { ++i; continue; }
+    char32_t c = NextCodePoint(in, i);
+    if (c < 0x4E00 || c > 0x9FFF) return false;  // includes kBadCodePoint: the full path reports it
   }
-  if (ascii) { out.assign(in); return true; }
+  return true;
+}
+
+bool Nfkc(std::string_view in, std::string& out) {
+  // ASCII and common Chinese text (names, addresses) is already NFKC: skip
+  // utf8proc's two passes and its malloc (a third of address normalisation).
+  if (AlreadyNfkc(in)) { out.assign(in); return true; }
   return Map(in, out, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_IGNORE);
 }
 
