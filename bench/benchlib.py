@@ -327,7 +327,8 @@ def read_sql(sql_dir):
 
 
 def parse_normalize_bench(text):
-    """Accepts JSON (an object, or one object per line) or text lines 'NAME ... N ns'."""
+    """Accepts JSON (an object, or one object per line), text lines 'NAME ... N ns', or the
+    Markdown table normalize_bench prints (| field | input | example | ns/value |)."""
     text = text.strip()
     try:
         obj = json.loads(text)
@@ -344,6 +345,13 @@ def parse_normalize_bench(text):
                 continue
         except ValueError:
             pass
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.lstrip().startswith("|") else []
+        if len(cells) >= 3 and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", cells[-1]):
+            row = {"ns_per_value": float(cells[-1])}
+            if len(cells) >= 4:
+                row["example"] = cells[-2].strip("`")
+            rows[f"{cells[0]}: {cells[1]}"] = row
+            continue
         mt = re.match(r"\s*(\S.*?)\s*[:=]?\s+([0-9]+(?:\.[0-9]+)?)\s*ns\b", line)
         if mt:
             rows[mt.group(1)] = {"ns_per_value": float(mt.group(2))}
@@ -542,10 +550,21 @@ def section_for(r, img_rel, plots):
                "(some written differently: +86, spaces, traditional characters).\n")
 
     nb = r.get("normaliser", {})
-    out.append("**Normaliser** (build/bench/normalize_bench): " + (
-        "; ".join(f"{k}: {v.get('ns_per_value', v) if isinstance(v, dict) else v} ns"
-                  for k, v in nb["results"].items()) if nb.get("available") and isinstance(nb.get("results"), dict)
-        else f"not available ({nb.get('reason', 'not run')})") + "\n")
+    results = nb.get("results") if nb.get("available") else None
+    if isinstance(results, dict) and results and all(isinstance(v, dict) and "ns_per_value" in v
+                                                     for v in results.values()):
+        out.append("**Normaliser** (build/bench/normalize_bench, CPU ns per value, one thread):\n")
+        out.append("| value | ns/value |")
+        out.append("|---|---:|")
+        for k, v in results.items():
+            ex = f" (`{v['example']}`)" if v.get("example") else ""
+            out.append(f"| {k}{ex} | {v['ns_per_value']:,.0f} |")
+        out.append("")
+    else:
+        out.append("**Normaliser** (build/bench/normalize_bench): " + (
+            "; ".join(f"{k}: {v.get('ns_per_value', v) if isinstance(v, dict) else v} ns"
+                      for k, v in results.items()) if isinstance(results, dict)
+            else f"not available ({nb.get('reason', 'not run')})") + "\n")
 
     for title, fname in plots:
         out.append(f"![{title}]({img_rel}/{fname})\n")
