@@ -689,8 +689,11 @@ Read the ratios with these differences in mind:
 - Single lookups are whole processes (start-up, opening the index or database, output), which is
   what a person or a script pays per query.
 
-Rerun with `bench/run.sh --size small` (a few minutes) or `--size medium` (5 million persons). It
-installs sqlite3, ripgrep, gnuplot-nox, hyperfine and time with apt-get when missing, builds leakdex
+Rerun with `bench/run.sh --size small` (about 3 minutes on the 2-core development VM) or `--size
+medium` (5 million persons, 500,000 customers; estimated 25-50 minutes on that VM from the small run's
+phases scaled 25x: ingest rounds ~55% of it, corpus generation ~15%, the rest scans and batch). Every
+figure is for the machine's core count shown under each size (leakdex ingest and batch use all cores;
+sqlite3, grep and rg use one). It installs sqlite3, ripgrep, gnuplot-nox, hyperfine and time with apt-get when missing, builds leakdex
 (Release), generates the corpus under `bench/work/SIZE/` (reused when unchanged), runs everything and
 rewrites this section and `docs/img/bench-SIZE-*.png`. `--size tiny` is the CI smoke test
 (`tests/cli/bench_smoke_test.sh`) and never touches this page. In the commands below `leakdex` is
