@@ -456,6 +456,17 @@ constexpr std::u32string_view kNotes[] = {
 // Pre-cleaning on whitespace tokens: phone numbers, postcodes and a leading name
 // of a one-line delivery string ("张三 13812345678 浙江省杭州市… 311121").
 std::u32string DropDeliveryNoise(const std::u32string& s) {
+  auto phone_like = [](std::u32string_view tok) {
+    size_t digits = 0;
+    for (char32_t c : tok) {
+      if (IsDigit(c)) ++digits;
+      else if (!In(c, U"+-()")) return false;
+    }
+    return digits >= 7;
+  };
+  // One token (no whitespace, the common case): nothing to drop but the token itself
+  // if it is a phone number; the general path below gives the same result.
+  if (std::none_of(s.begin(), s.end(), IsSpace)) return phone_like(s) ? std::u32string() : s;
   std::vector<std::u32string> tokens;
   std::u32string cur;
   for (char32_t c : s) {
@@ -466,14 +477,6 @@ std::u32string DropDeliveryNoise(const std::u32string& s) {
     }
   }
   if (!cur.empty()) tokens.push_back(std::move(cur));
-  auto phone_like = [](const std::u32string& tok) {
-    size_t digits = 0;
-    for (char32_t c : tok) {
-      if (IsDigit(c)) ++digits;
-      else if (!In(c, U"+-()")) return false;
-    }
-    return digits >= 7;
-  };
   bool had_phone = false;
   std::vector<std::u32string> kept;
   for (auto& tok : tokens) {
