@@ -2,8 +2,9 @@
 //
 // Passes (mold style, each a function below):
 //   1. open the index for writing (lock, key check, stale temp files);
-//   2. stream every input, collecting (fingerprint, payload) entries;
-//   3. sort and merge entries, drop those the source already has;
+//   2. stream every input into the external sorter (index/tag_sorter.h:
+//      bounded memory, sorted runs spilled inside the index directory);
+//   3. stream the sorted, merged entries, drop those the source already has;
 //   4. publish one new segment and the manifest (atomic), unless an error.
 #include "leakdex/ingest.h"
 
@@ -13,6 +14,7 @@
 
 #include "index/index_writer.h"
 #include "index/segment.h"
+#include "index/tag_sorter.h"
 #include "leakdex/columns.h"
 #include "leakdex/normalize.h"
 #include "persons.h"
@@ -23,13 +25,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct Entry {
-  uint64_t fingerprint;
-  DataClassSet classes;
-  RoleSet roles;
-  uint32_t count;
-};
-
 struct IngestContext {
   const IngestOptions& options;
   IngestReport* report;
@@ -38,7 +33,8 @@ struct IngestContext {
   std::unique_ptr<Normalizer> normalizer;
   ColumnMapper mapper;
   DataClassSet source_classes = 0;  // from --class
-  std::vector<Entry> entries;
+  TagSorter* sink = nullptr;  // receives every (fingerprint, payload) entry
+  Status sink_status;         // first error of the sink
   ValueRejections value_rejections;
   DataClassSet exposed_classes = 0;
   Clock::time_point start = Clock::now();
@@ -95,7 +91,7 @@ uint64_t IndexRecord(IngestContext& ctx, PersonExtractor& extractor, const Recor
     const RoleSet roles = RoleSet{1} << raw.role;
     uint64_t person_keys = 0;
     DeriveKeys(ctx.hasher, canon, [&](KeyKind, const Tag& tag) {
-      ctx.entries.push_back(Entry{FingerprintOf(tag), classes, roles, 1});
+      if (ctx.sink_status.ok()) ctx.sink_status = ctx.sink->Add(TagEntry{FingerprintOf(tag), classes, roles, 1});
       ++person_keys;
     });
     if (person_keys > 0) {
@@ -133,6 +129,7 @@ Status IngestInput(IngestContext& ctx, const std::string& input) {
     }
     r.records_read++;
     uint64_t keys = IndexRecord(ctx, extractor, rec, persons, canon);
+    LEAKDEX_RETURN_IF_ERROR(ctx.sink_status);
     if (keys > 0) r.records_indexed++;
     else r.records_without_identity++;
     r.keys_emitted += keys;
@@ -142,24 +139,6 @@ Status IngestInput(IngestContext& ctx, const std::string& input) {
   r.bytes_read += source->bytes_consumed();
   ctx.bytes_before_input += source->bytes_consumed();
   return Status::Ok();
-}
-
-// Sorts entries by fingerprint and merges duplicates in place.
-void SortAndMerge(std::vector<Entry>& entries) {
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return a.fingerprint < b.fingerprint; });
-  size_t out = 0;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (out > 0 && entries[out - 1].fingerprint == entries[i].fingerprint) {
-      Entry& e = entries[out - 1];
-      e.classes |= entries[i].classes;
-      e.roles |= entries[i].roles;
-      e.count = std::min<uint32_t>(e.count + entries[i].count, UINT32_MAX - 1);
-    } else {
-      entries[out++] = entries[i];
-    }
-  }
-  entries.resize(out);
 }
 
 void FoldValueRejections(IngestContext& ctx) {
@@ -188,6 +167,8 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
   LEAKDEX_ASSIGN_OR_RETURN(auto writer, IndexWriter::Open(options.index_dir, key));
   IngestContext ctx{options, report, progress, KeyedHasher(key), std::move(normalizer), std::move(mapper)};
   ctx.source_classes = classes;
+  TagSorter sorter(TagSorterOptions{options.index_dir, options.memory_bytes});
+  ctx.sink = &sorter;
   for (const std::string& input : options.inputs) {
     LEAKDEX_ASSIGN_OR_RETURN(auto s, OpenFileStream(input));  // fail early on an unreadable input
     ctx.bytes_total += s->size_hint();
@@ -210,11 +191,15 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
         std::to_string(report->records_rejected) + " of " + std::to_string(report->records_read) +
         " records rejected, more than --max-bad-ratio allows; nothing was published"));
 
-  SortAndMerge(ctx.entries);
+  LEAKDEX_RETURN_IF_ERROR(finish(sorter.Finish()));
   const uint32_t source_id = writer->SourceIdFor(options.source);
   SegmentBuilder builder(key.Id(), kNormalizerVersion);
   const Payload base{{source_id}, 0, 0};
-  for (const Entry& e : ctx.entries) {
+  LEAKDEX_ASSIGN_OR_RETURN(auto stream, sorter.Open());
+  TagEntry e;
+  for (;;) {
+    LEAKDEX_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
+    if (!more) break;
     LEAKDEX_ASSIGN_OR_RETURN(bool known, writer->HasKeyFromSource(e.fingerprint, source_id));
     if (known) continue;
     Payload p = base;
