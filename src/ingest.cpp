@@ -192,23 +192,7 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
         " records rejected, more than --max-bad-ratio allows; nothing was published"));
 
   LEAKDEX_RETURN_IF_ERROR(finish(sorter.Finish()));
-  const uint32_t source_id = writer->SourceIdFor(options.source);
-  SegmentBuilder builder(key.Id(), kNormalizerVersion);
-  const Payload base{{source_id}, 0, 0};
-  LEAKDEX_ASSIGN_OR_RETURN(auto stream, sorter.Open());
-  TagEntry e;
-  for (;;) {
-    LEAKDEX_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
-    if (!more) break;
-    LEAKDEX_ASSIGN_OR_RETURN(bool known, writer->HasKeyFromSource(e.fingerprint, source_id));
-    if (known) continue;
-    Payload p = base;
-    p.classes = e.classes;
-    p.roles = e.roles;
-    builder.Add(e.fingerprint, p, e.count);
-  }
-  report->keys_new = builder.key_count();
-  if (report->keys_new == 0) return finish(Status::Ok());  // re-ingest: nothing new, nothing written
+  writer->SourceIdFor(options.source);
   SourceInfo delta;
   delta.name = options.source;
   delta.records = report->records_read;
@@ -216,7 +200,9 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
   delta.persons = report->persons;
   delta.keys = report->keys_emitted;
   delta.data_classes = ctx.exposed_classes;
-  LEAKDEX_RETURN_IF_ERROR(finish(writer->Publish(&builder, delta)));
+  const uint8_t floor = options.expected_keys > 0 ? PrecisionFor(options.expected_keys) : 0;
+  LEAKDEX_RETURN_IF_ERROR(finish(writer->PublishFromSorter(&sorter, delta, floor, &report->keys_new)));
+  if (report->keys_new == 0) return finish(Status::Ok());  // re-ingest: nothing new, nothing written
   report->published = true;
   return finish(Status::Ok());
 }

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   AddCheckCommand(app, &run);
   AddInfoCommand(app, &run);
   AddVerifyCommand(app, &run);
+  AddCompactCommand(app, &run);
+  AddMergeCommand(app, &run);
 
   try {
     app.parse(argc, argv);

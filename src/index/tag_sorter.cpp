@@ -12,6 +12,7 @@
 #include <queue>
 
 #include "coding.h"
+#include "file_io.h"
 
 namespace leakdex {
 namespace {
@@ -92,6 +93,7 @@ class RunWriter {
     PutFixed64(&out, XXH3_64bits(body_.data(), body_.size()));
     out += body_;
     std::string_view rest = out;
+    CrashPoint();
     while (!rest.empty()) {
       ssize_t n = ::write(fd_, rest.data(), rest.size());
       if (n < 0) {
