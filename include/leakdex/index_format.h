@@ -39,7 +39,6 @@ inline constexpr size_t kPageContent = kPageSize - kPageTrailerSize;  // 4088
 inline constexpr size_t kSegmentHeaderSize = 128;  // at logical offset 0
 inline constexpr size_t kSegmentFooterSize = 64;   // the last logical bytes
 inline constexpr size_t kSectionEntrySize = 24;    // type u32, reserved u32, offset u64, length u64
-inline constexpr size_t kDictEntrySize = 32;
 // Segments up to this size are fully verified when opened for lookups.
 inline constexpr size_t kVerifyWholeOnOpenBytes = 4u << 20;
 
@@ -61,7 +60,7 @@ inline constexpr uint32_t kKnownRequiredFlags = 0;
 
 // Section types in the section directory.
 enum class SectionType : uint32_t {
-  kDictionary = 1,      // D x 32-byte payload dictionary entries
+  kDictionary = 1,      // D payload dictionary entries (varints, docs/FORMAT.md)
   kSourceSetIndex = 2,  // u32[S + 1]: start of each source set in kSourceSetIds
   kSourceSetIds = 3,    // u32[]: source ids, each set ascending
   kGroupData = 4,       // bit stream of groups, then 8 zero bytes

@@ -91,8 +91,8 @@ std::string EncodeHeader(const SegmentHeaderInfo& h, uint64_t salt, uint32_t req
   PutFixed8(&out, h.min_precision);
   PutFixed8(&out, h.bucket_bits);
   PutFixed8(&out, h.group_bits);
-  PutFixed8(&out, h.code_bits);
-  PutFixed8(&out, h.id_bits);
+  PutFixed8(&out, h.max_code_len);
+  PutFixed8(&out, 0);
   PutFixed16(&out, 0);
   PutFixed32(&out, h.dict_count);
   PutFixed32(&out, h.source_set_count);
@@ -101,6 +101,75 @@ std::string EncodeHeader(const SegmentHeaderInfo& h, uint64_t salt, uint32_t req
   out.append(120 - out.size(), '\0');
   PutFixed64(&out, XXH3_64bits(out.data(), out.size()));
   return out;
+}
+
+// Code lengths of an optimal prefix code for weights sorted in descending
+// order, limited to max_len bits; lengths come out non-decreasing.
+// Moffat & Katajainen's in-place algorithm, then the JPEG (Annex K.3)
+// adjustment when a length exceeds max_len.
+std::vector<uint8_t> HuffmanLengths(const std::vector<uint64_t>& desc, unsigned max_len) {
+  const size_t n = desc.size();
+  std::vector<uint8_t> out(n, 0);
+  if (n <= 1) return out;
+  std::vector<uint64_t> a(desc.rbegin(), desc.rend());  // ascending
+  size_t root = 0, leaf = 2, next;
+  a[0] += a[1];
+  for (next = 1; next < n - 1; ++next) {
+    if (leaf >= n || a[root] < a[leaf]) {
+      a[next] = a[root];
+      a[root++] = next;
+    } else {
+      a[next] = a[leaf++];
+    }
+    if (leaf >= n || (root < next && a[root] < a[leaf])) {
+      a[next] += a[root];
+      a[root++] = next;
+    } else {
+      a[next] += a[leaf++];
+    }
+  }
+  a[n - 2] = 0;
+  for (size_t i = n - 2; i-- > 0;) a[i] = a[a[i]] + 1;
+  {
+    int64_t avbl = 1, used = 0, dpth = 0;
+    int64_t r = static_cast<int64_t>(n) - 2, x = static_cast<int64_t>(n) - 1;
+    while (avbl > 0) {
+      while (r >= 0 && static_cast<int64_t>(a[r]) == dpth) {
+        ++used;
+        --r;
+      }
+      while (avbl > used) {
+        a[x--] = static_cast<uint64_t>(dpth);
+        --avbl;
+      }
+      avbl = 2 * used;
+      ++dpth;
+      used = 0;
+    }
+  }
+  // a[i] is now the length of the i-th smallest weight.
+  std::vector<uint64_t> bl(std::max<uint64_t>(a[0], max_len) + 2, 0);
+  for (uint64_t len : a) bl[len]++;
+  for (size_t i = bl.size() - 1; i > max_len; --i) {
+    while (bl[i] > 0) {
+      size_t j = i - 2;
+      while (bl[j] == 0) --j;
+      bl[i] -= 2;
+      bl[i - 1] += 1;
+      bl[j + 1] += 2;
+      bl[j] -= 1;
+    }
+  }
+  size_t k = 0;
+  for (unsigned len = 1; len <= max_len; ++len)
+    for (uint64_t c = 0; c < bl[len]; ++c) out[k++] = static_cast<uint8_t>(len);
+  return out;
+}
+
+uint32_t ReverseBits(uint32_t v, unsigned len) {
+  uint32_t r = 0;
+  for (unsigned i = 0; i < len; ++i) r |= ((v >> i) & 1u) << (len - 1 - i);
+  return r;
 }
 
 }  // namespace
@@ -225,28 +294,23 @@ Status SegmentBuilder::Begin(const std::string& path) {
     for (size_t i = 0; i < cut_index.size(); ++i) code_of_[i] = code[cut_index[i]];
   }
 
-  // Payload code width: PFOR-style, codes [0, 2^p - 1) direct, 2^p - 1 escapes
-  // to a full-width id at the end of the group; p = e means no escapes.
-  const uint8_t e = d <= 1 ? 0 : static_cast<uint8_t>(std::bit_width(d - 1));
-  uint8_t p = e;
-  unsigned __int128 best = static_cast<unsigned __int128>(n_) * e;
-  uint64_t best_escaped = 0;
+  // Payload codes: canonical Huffman over the dictionary, most used first.
+  std::vector<uint8_t> lengths;
+  uint64_t code_bits_total = 0;
   {
-    std::vector<uint64_t> suffix(d + 1, 0);  // keys using codes >= i
-    for (uint64_t i = d; i-- > 0;) suffix[i] = suffix[i + 1] + dict_counts_[order[i]];
-    for (uint8_t q = 1; q < e; ++q) {
-      const uint64_t escaped = suffix[(uint64_t{1} << q) - 1];
-      unsigned __int128 cost = static_cast<unsigned __int128>(n_) * q + static_cast<unsigned __int128>(escaped) * e;
-      if (cost < best) {
-        best = cost;
-        p = q;
-        best_escaped = escaped;
-      }
+    std::vector<uint64_t> freq(d);
+    for (uint64_t c = 0; c < d; ++c) freq[c] = dict_counts_[order[c]];
+    const unsigned max_len = std::max<unsigned>(24, d <= 1 ? 0 : std::bit_width(d - 1));
+    lengths = HuffmanLengths(freq, max_len);
+    huff_len_ = lengths;
+    huff_bits_.assign(d, 0);
+    uint32_t code = 0;
+    for (uint64_t c = 0; c < d; ++c) {
+      if (c > 0) code = (code + 1) << (lengths[c] - lengths[c - 1]);
+      huff_bits_[c] = ReverseBits(code, lengths[c]);
+      code_bits_total += freq[c] * lengths[c];
     }
   }
-  escapes_ = p < e;
-  escape_ = escapes_ ? (uint64_t{1} << p) - 1 : 0;
-
   h_.key_id = key_id_;
   h_.normalizer_version = normalizer_version_;
   h_.format_minor = format::kFormatMinor;
@@ -254,11 +318,10 @@ Status SegmentBuilder::Begin(const std::string& path) {
   h_.fp_bits = fmax_;
   h_.min_precision = pmin_;
   ChooseLayout(n_, fmax_, pmin_, &h_.bucket_bits, &h_.group_bits);
-  h_.code_bits = p;
-  h_.id_bits = e;
+  h_.max_code_len = d == 0 ? 0 : lengths.back();
   h_.dict_count = static_cast<uint32_t>(d);
   h_.group_count = uint64_t{1} << (h_.bucket_bits - h_.group_bits);
-  h_.data_bits = (uint64_t{1} << h_.bucket_bits) + n_ * (1 + h_.remainder_bits() + p) + best_escaped * e;
+  h_.data_bits = (uint64_t{1} << h_.bucket_bits) + n_ * (1 + h_.remainder_bits()) + code_bits_total;
 
   // Source sets, in order of first use by the dictionary.
   std::map<std::vector<uint32_t>, uint32_t> set_ids;
@@ -270,14 +333,13 @@ Status SegmentBuilder::Begin(const std::string& path) {
     if (pl.sources.empty()) return Status::Internal("SegmentBuilder: payload without a source");
     auto [it, inserted] = set_ids.try_emplace(pl.sources, static_cast<uint32_t>(sets.size()));
     if (inserted) sets.push_back(&it->first);
-    PutFixed64(&dict_bytes, dict_counts_[order[c]]);
-    PutFixed64(&dict_bytes, pl.classes);
-    PutFixed32(&dict_bytes, pl.roles);
-    PutFixed32(&dict_bytes, it->second);
+    PutVarint(&dict_bytes, dict_counts_[order[c]]);
+    PutVarint(&dict_bytes, pl.classes);
+    PutVarint(&dict_bytes, pl.roles);
+    PutVarint(&dict_bytes, it->second);
     PutFixed8(&dict_bytes, k.precision);
     PutFixed8(&dict_bytes, k.records);
-    PutFixed16(&dict_bytes, 0);
-    PutFixed32(&dict_bytes, 0);
+    PutFixed8(&dict_bytes, lengths[c]);
   }
   h_.source_set_count = static_cast<uint32_t>(sets.size());
   std::string set_index, set_ids_bytes;
@@ -372,13 +434,8 @@ Status SegmentBuilder::FlushGroup() {
       PutBits(0, 1);
     }
     const unsigned r = h_.remainder_bits();
-    for (const Slot& s : slots_) {
-      PutBits(s.rem, r);
-      PutBits(escapes_ && s.code >= escape_ ? escape_ : s.code, h_.code_bits);
-    }
-    if (escapes_)
-      for (const Slot& s : slots_)
-        if (s.code >= escape_) PutBits(s.code, h_.id_bits);
+    for (const Slot& s : slots_) PutBits(s.rem, r);
+    for (const Slot& s : slots_) PutBits(huff_bits_[s.code], huff_len_[s.code]);
   }
   const uint64_t bytes = ((bits_ + 7) >> 3) - (start >> 3);
   max_group_bytes_ = std::max<uint32_t>(max_group_bytes_, static_cast<uint32_t>(std::min<uint64_t>(bytes, UINT32_MAX)));
@@ -459,13 +516,13 @@ Result<uint64_t> SegmentBuilder::Finish() {
 
 // ---- Reader ---------------------------------------------------------------------
 
-Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::string& path) {
+Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::string& path, uint64_t verify_whole_up_to) {
   std::unique_ptr<SegmentReader> r(new SegmentReader());
   LEAKDEX_ASSIGN_OR_RETURN(r->view_, PagedView::Open(path));
   LEAKDEX_RETURN_IF_ERROR(r->ParseHeader());
   LEAKDEX_RETURN_IF_ERROR(r->ParseFooterAndDirectory());
   LEAKDEX_RETURN_IF_ERROR(r->ParseDictionary());
-  if (r->file_size() <= format::kVerifyWholeOnOpenBytes) LEAKDEX_RETURN_IF_ERROR(r->Verify());
+  if (r->file_size() <= verify_whole_up_to) LEAKDEX_RETURN_IF_ERROR(r->Verify());
   return r;
 }
 
@@ -494,8 +551,7 @@ Status SegmentReader::ParseHeader() {
   h_.min_precision = static_cast<uint8_t>(h[57]);
   h_.bucket_bits = static_cast<uint8_t>(h[58]);
   h_.group_bits = static_cast<uint8_t>(h[59]);
-  h_.code_bits = static_cast<uint8_t>(h[60]);
-  h_.id_bits = static_cast<uint8_t>(h[61]);
+  h_.max_code_len = static_cast<uint8_t>(h[60]);
   h_.dict_count = DecodeFixed32(h + 64);
   h_.source_set_count = DecodeFixed32(h + 68);
   h_.group_count = DecodeFixed64(h + 72);
@@ -508,14 +564,11 @@ Status SegmentReader::ParseHeader() {
       x.group_bits > std::min<unsigned>(x.bucket_bits, format::kMaxGroupBits) ||
       x.group_count != (uint64_t{1} << (x.bucket_bits - x.group_bits)))
     return view_->Corrupt(58, "bucket layout out of range");
-  const uint8_t e = x.dict_count <= 1 ? 0 : static_cast<uint8_t>(std::bit_width(uint64_t{x.dict_count} - 1));
-  if (x.id_bits != e || x.code_bits > x.id_bits || (x.code_bits == 0 && x.id_bits != 0))
-    return view_->Corrupt(60, "payload code widths inconsistent with the dictionary size");
+  if (x.max_code_len > 32 || (x.dict_count <= 1) != (x.max_code_len == 0) || h[61] != 0)
+    return view_->Corrupt(60, "payload code length out of range");
   const uint64_t logical_bits = view_->logical_size() * 8;
   if (x.key_count > logical_bits || x.data_bits > logical_bits || x.data_bits < (uint64_t{1} << x.bucket_bits))
     return view_->Corrupt(40, "key count or data size exceeds the file");
-  escapes_ = x.code_bits < x.id_bits;
-  escape_ = escapes_ ? (uint64_t{1} << x.code_bits) - 1 : 0;
   return Status::Ok();
 }
 
@@ -557,7 +610,7 @@ Status SegmentReader::ParseFooterAndDirectory() {
   }
   const SegmentHeaderInfo& x = h_;
   const uint64_t expect[kSections + 1] = {0,
-                                           uint64_t{x.dict_count} * format::kDictEntrySize,
+                                           sections_[1].length,
                                            (uint64_t{x.source_set_count} + 1) * 4,
                                            sections_[3].length,
                                            (x.data_bits + 7) / 8 + 8,
@@ -590,34 +643,92 @@ Status SegmentReader::ParseDictionary() {
         return view_->Corrupt(sections_[3].offset + uint64_t{i} * 4, "source set not strictly ascending");
   }
   LEAKDEX_RETURN_IF_ERROR(view_->Read(sections_[1].offset, sections_[1].length, &bytes));
+  if (x.dict_count > bytes.size()) return view_->Corrupt(sections_[1].offset, "dictionary shorter than its count");
   dict_.resize(x.dict_count);
   uint64_t total = 0;
   uint8_t seen_max = 0, seen_min = 64;
+  const char* p = bytes.data();
+  const char* end = p + bytes.size();
   for (uint64_t i = 0; i < x.dict_count; ++i) {
-    const char* e = bytes.data() + i * format::kDictEntrySize;
+    const uint64_t at = sections_[1].offset + static_cast<uint64_t>(p - bytes.data());
     DictEntry& d = dict_[i];
-    d.key_count = DecodeFixed64(e);
-    d.classes = DecodeFixed64(e + 8);
-    d.roles = DecodeFixed32(e + 16);
-    d.source_set = DecodeFixed32(e + 20);
-    d.precision = static_cast<uint8_t>(e[24]);
-    d.records = static_cast<uint8_t>(e[25]);
-    const uint64_t at = sections_[1].offset + i * format::kDictEntrySize;
+    uint64_t roles, set;
+    if (!GetVarint(p, end, &d.key_count) || !GetVarint(p, end, &d.classes) || !GetVarint(p, end, &roles) ||
+        !GetVarint(p, end, &set) || end - p < 3 || roles > UINT32_MAX || set > UINT32_MAX)
+      return view_->Corrupt(at, "dictionary entry truncated");
+    d.roles = static_cast<uint32_t>(roles);
+    d.source_set = static_cast<uint32_t>(set);
+    d.precision = static_cast<uint8_t>(p[0]);
+    d.records = static_cast<uint8_t>(p[1]);
+    d.code_len = static_cast<uint8_t>(p[2]);
+    p += 3;
     if (d.key_count == 0 || d.key_count > x.key_count || d.source_set >= x.source_set_count || d.records == 0 ||
-        d.precision < x.min_precision || d.precision > x.fp_bits || DecodeFixed16(e + 26) != 0 ||
-        DecodeFixed32(e + 28) != 0)
+        d.precision < x.min_precision || d.precision > x.fp_bits)
       return view_->Corrupt(at, "dictionary entry malformed");
     if (i > 0 && d.key_count > dict_[i - 1].key_count) return view_->Corrupt(at, "dictionary not ordered by use");
+    if ((x.dict_count == 1 && d.code_len != 0) || (x.dict_count > 1 && (d.code_len == 0 || d.code_len > x.max_code_len)) ||
+        (i > 0 && d.code_len < dict_[i - 1].code_len))
+      return view_->Corrupt(at, "payload code length out of order or range");
     total += d.key_count;
     seen_max = std::max(seen_max, d.precision);
     seen_min = std::min(seen_min, d.precision);
     fp_rate_ += std::ldexp(static_cast<double>(d.key_count), -static_cast<int>(d.precision));
   }
+  if (p != end) return view_->Corrupt(sections_[1].offset, "bytes after the last dictionary entry");
   if (total != x.key_count) return view_->Corrupt(sections_[1].offset, "dictionary key counts do not add up to the key count");
   if (x.key_count > 0 && (seen_max != x.fp_bits || seen_min != x.min_precision))
     return view_->Corrupt(56, "header precision range differs from the dictionary's");
   mixed_precision_ = x.min_precision < x.fp_bits;
+  // Canonical Huffman decoding tables; the code must be complete (Kraft sum 1).
+  if (x.dict_count > 1) {
+    if (dict_.back().code_len != x.max_code_len) return view_->Corrupt(60, "longest payload code differs from the header");
+    unsigned __int128 kraft = 0;
+    for (const DictEntry& d : dict_) kraft += static_cast<unsigned __int128>(1) << (32 - d.code_len);
+    if (kraft != static_cast<unsigned __int128>(1) << 32)
+      return view_->Corrupt(sections_[1].offset, "payload code lengths do not form a complete prefix code");
+    fast_bits_ = std::min<unsigned>(kFastBits, x.max_code_len);
+    fast_.assign(size_t{1} << fast_bits_, 0);
+    uint64_t code = 0;
+    for (uint32_t i = 0; i < x.dict_count; ++i) {
+      const unsigned len = dict_[i].code_len;
+      if (i > 0) code = (code + 1) << (len - dict_[i - 1].code_len);
+      if (count_of_len_[len]++ == 0) {
+        first_code_[len] = code;
+        first_index_[len] = i;
+      }
+      if (len <= fast_bits_) {
+        const uint32_t rev = ReverseBits(static_cast<uint32_t>(code), len);
+        for (uint64_t k = 0; k < (uint64_t{1} << (fast_bits_ - len)); ++k)
+          fast_[rev | (k << len)] = (i << 6) | len;
+      }
+    }
+  }
   return Status::Ok();
+}
+
+bool SegmentReader::DecodeCode(const char* base, uint64_t pos, uint64_t limit, uint32_t* id, unsigned* len) const {
+  if (h_.dict_count <= 1) {
+    *id = 0;
+    *len = 0;
+    return h_.dict_count == 1;
+  }
+  const uint32_t e = fast_[LoadBits(base, pos, fast_bits_)];
+  if (e != 0) {
+    *len = e & 63;
+    *id = e >> 6;
+    return pos + *len <= limit;
+  }
+  uint64_t code = 0;
+  for (unsigned l = 1; l <= h_.max_code_len; ++l) {
+    if (pos + l > limit) return false;
+    code = (code << 1) | LoadBits(base, pos + l - 1, 1);
+    if (count_of_len_[l] != 0 && code >= first_code_[l] && code - first_code_[l] < count_of_len_[l]) {
+      *id = static_cast<uint32_t>(first_index_[l] + (code - first_code_[l]));
+      *len = l;
+      return true;
+    }
+  }
+  return false;
 }
 
 Payload SegmentReader::PayloadOf(uint32_t id) const {
@@ -651,7 +762,7 @@ void SegmentReader::Prefetch(uint64_t fp) const {
 Result<std::optional<SegmentReader::Hit>> SegmentReader::Lookup(uint64_t fp) const {
   const SegmentHeaderInfo& x = h_;
   if (x.key_count == 0) return std::optional<Hit>();
-  const unsigned b = x.bucket_bits, r = x.remainder_bits(), p = x.code_bits;
+  const unsigned b = x.bucket_bits, r = x.remainder_bits();
   const uint64_t q = b == 0 ? 0 : fp >> (64 - b);
   const uint64_t g = q >> x.group_bits;
   const uint64_t j = q & Mask(x.group_bits);
@@ -693,43 +804,40 @@ Result<std::optional<SegmentReader::Hit>> SegmentReader::Lookup(uint64_t fp) con
   const uint64_t count = (p_j - j) - before;
   const uint64_t total = p_last - (z - 1);
   const uint64_t slots_at = p_last + 1;
-  const uint64_t slot_w = r + p;
-  if (total > glen || slots_at + total * slot_w > glen)
+  if (total > glen || slots_at + total * r > glen)
     return view_->Corrupt(group_at, "group slots run past the end of the group");
   const uint64_t qrem = r == 0 ? 0 : (fp << b) >> (64 - r);
 
-  auto resolve = [&](uint64_t i, uint64_t code) -> Result<uint32_t> {
-    uint64_t id = code;
-    if (escapes_ && code == escape_) {
-      uint64_t xi = 0;
-      for (uint64_t t = 0; t < i; ++t)
-        xi += LoadBits(base, s0 + slots_at + t * slot_w + r, p) == escape_;
-      const uint64_t at = slots_at + total * slot_w + xi * x.id_bits;
-      if (at + x.id_bits > glen) return view_->Corrupt(group_at, "escaped payload id beyond the group");
-      id = LoadBits(base, s0 + at, x.id_bits);
+  // Payload codes follow the remainders; key i's code is found by decoding
+  // the codes before it (forward only, as candidates ascend).
+  uint64_t code_pos = slots_at + total * r, code_index = 0;
+  auto id_of = [&](uint64_t i) -> Result<uint32_t> {
+    uint32_t id = 0;
+    unsigned len = 0;
+    for (;;) {
+      if (!DecodeCode(base, s0 + code_pos, s0 + glen, &id, &len))
+        return view_->Corrupt(group_at, "payload code invalid or beyond the group");
+      code_pos += len;
+      if (code_index++ == i) return id;
     }
-    if (id >= x.dict_count) return view_->Corrupt(group_at, "payload id out of range");
-    return static_cast<uint32_t>(id);
   };
 
   std::optional<Hit> hit;
   for (uint64_t i = before; i < before + count; ++i) {
-    const uint64_t at = s0 + slots_at + i * slot_w;
-    const uint64_t rem = LoadBits(base, at, r);
+    const uint64_t rem = LoadBits(base, s0 + slots_at + i * r, r);
     if (rem > qrem) break;
-    const uint64_t code = LoadBits(base, at + r, p);
     bool match = rem == qrem;
     uint32_t id = 0;
     bool have_id = false;
     if (!match && mixed_precision_) {
-      LEAKDEX_ASSIGN_OR_RETURN(id, resolve(i, code));
+      LEAKDEX_ASSIGN_OR_RETURN(id, id_of(i));
       have_id = true;
       const unsigned drop = x.fp_bits - dict_[id].precision;  // low remainder bits not stored
       match = drop >= r || ((rem ^ qrem) >> drop) == 0;
     }
     if (!match) continue;
     if (!have_id) {
-      LEAKDEX_ASSIGN_OR_RETURN(id, resolve(i, code));
+      LEAKDEX_ASSIGN_OR_RETURN(id, id_of(i));
     }
     const DictEntry& d = dict_[id];
     if (!hit) {
@@ -747,7 +855,7 @@ Result<std::optional<SegmentReader::Hit>> SegmentReader::Lookup(uint64_t fp) con
 Status SegmentReader::DecodeGroup(uint64_t g, std::vector<GroupKey>* out, std::vector<char>* scratch) const {
   out->clear();
   const SegmentHeaderInfo& x = h_;
-  const unsigned r = x.remainder_bits(), p = x.code_bits;
+  const unsigned r = x.remainder_bits();
   LEAKDEX_ASSIGN_OR_RETURN(auto range, GroupRange(g));
   const uint64_t glen = range.second - range.first;
   const uint64_t byte0 = range.first >> 3;
@@ -777,31 +885,18 @@ Status SegmentReader::DecodeGroup(uint64_t g, std::vector<GroupKey>* out, std::v
     pos += used;
   }
   const uint64_t total = out->size();
-  const uint64_t slot_w = r + p;
-  if (pos + total * slot_w > glen) return view_->Corrupt(group_at, "group slots run past the end of the group");
-  uint64_t escaped = 0;
+  if (pos + total * r > glen) return view_->Corrupt(group_at, "group slots run past the end of the group");
+  for (uint64_t i = 0; i < total; ++i) (*out)[i].rem = LoadBits(base, s0 + pos + i * r, r);
+  uint64_t at = pos + total * r;
   for (uint64_t i = 0; i < total; ++i) {
-    const uint64_t at = s0 + pos + i * slot_w;
-    (*out)[i].rem = LoadBits(base, at, r);
-    const uint64_t code = LoadBits(base, at + r, p);
-    if (escapes_ && code == escape_) {
-      (*out)[i].id = UINT32_MAX;  // resolved below
-      ++escaped;
-    } else {
-      if (code >= x.dict_count) return view_->Corrupt(group_at, "payload id out of range");
-      (*out)[i].id = static_cast<uint32_t>(code);
-    }
+    uint32_t id;
+    unsigned len;
+    if (!DecodeCode(base, s0 + at, s0 + glen, &id, &len))
+      return view_->Corrupt(group_at, "payload code invalid or beyond the group");
+    (*out)[i].id = id;
+    at += len;
   }
-  uint64_t at = pos + total * slot_w;
-  if (at + escaped * x.id_bits != glen) return view_->Corrupt(group_at, "group length does not match its contents");
-  for (GroupKey& k : *out) {
-    if (k.id != UINT32_MAX) continue;
-    const uint64_t id = LoadBits(base, s0 + at, x.id_bits);
-    at += x.id_bits;
-    if (id >= x.dict_count) return view_->Corrupt(group_at, "escaped payload id out of range");
-    if (id < escape_) return view_->Corrupt(group_at, "escaped payload id has a direct code");
-    k.id = static_cast<uint32_t>(id);
-  }
+  if (at != glen) return view_->Corrupt(group_at, "group length does not match its contents");
   return Status::Ok();
 }
 
@@ -879,8 +974,8 @@ Status SegmentReader::Verify() const {
                                                       std::to_string(x.key_count));
   for (uint32_t i = 0; i < x.dict_count; ++i)
     if (uses[i] != dict_[i].key_count)
-      return view_->Corrupt(sections_[1].offset + uint64_t{i} * format::kDictEntrySize,
-                            "dictionary key count differs from the keys using it");
+      return view_->Corrupt(sections_[1].offset, "dictionary entry " + std::to_string(i) +
+                                                     ": key count differs from the keys using it");
   return Status::Ok();
 }
 

@@ -5,8 +5,9 @@
 // (the rest zero). Keys are bucketed by their top b bits; a bucket stores only
 // the remaining F - b bits of each key ("remainder") plus a short payload code.
 // 2^k consecutive buckets form a group: a unary bucket-size code, then the
-// slots, then escaped payload ids. A directory gives each group's bit offset,
-// so a lookup reads one directory entry and one group.
+// remainders, then each key's payload as a canonical Huffman code into the
+// payload dictionary. A directory gives each group's bit offset, so a lookup
+// reads one directory entry and one group.
 #pragma once
 
 #include <cstdint>
@@ -82,8 +83,7 @@ struct SegmentHeaderInfo {
   uint8_t min_precision = 0;  // narrowest precision of any key
   uint8_t bucket_bits = 0;    // b
   uint8_t group_bits = 0;     // k: 2^k buckets a group
-  uint8_t code_bits = 0;      // p: payload code width in a slot
-  uint8_t id_bits = 0;        // e: escaped dictionary id width
+  uint8_t max_code_len = 0;   // longest payload code (0: one dictionary entry)
   uint32_t dict_count = 0;    // D
   uint32_t source_set_count = 0;
   uint64_t group_count = 0;   // G = 2^(b - k)
@@ -98,6 +98,7 @@ struct DictEntry {
   uint32_t source_set = 0;
   uint8_t precision = 0;
   uint8_t records = 0;
+  uint8_t code_len = 0;  // canonical Huffman code length of this entry
 };
 
 // Builds a segment in two passes over the same sorted entries, streaming the
@@ -164,8 +165,8 @@ class SegmentBuilder {
   // Layout.
   SegmentHeaderInfo h_;
   std::vector<uint32_t> code_of_;  // pass-1 index -> dictionary id
-  uint64_t escape_ = 0;            // code meaning "id in the exception list"
-  bool escapes_ = false;
+  std::vector<uint32_t> huff_bits_;  // dictionary id -> code, bit-reversed (LSB first)
+  std::vector<uint8_t> huff_len_;    // dictionary id -> code length
   // Pass 2.
   std::unique_ptr<PagedFileWriter> out_;
   uint64_t added_ = 0;
@@ -190,8 +191,10 @@ class SegmentBuilder {
 // checked; pages are checksum-verified the first time they are read.
 class SegmentReader {
  public:
-  // Validates header, footer, section directory, dictionary and source sets.
-  static Result<std::unique_ptr<SegmentReader>> Open(const std::string& path);
+  // Validates header, footer, section directory, dictionary and source sets;
+  // files up to `verify_whole_up_to` bytes are verified entirely (Verify()).
+  static Result<std::unique_ptr<SegmentReader>> Open(const std::string& path,
+                                                     uint64_t verify_whole_up_to = format::kVerifyWholeOnOpenBytes);
 
   const SegmentHeaderInfo& header() const { return h_; }
   uint64_t file_size() const { return view_->file_size(); }
@@ -262,8 +265,16 @@ class SegmentReader {
   std::vector<uint32_t> source_ids_;
   double fp_rate_ = 0;
   bool mixed_precision_ = false;
-  uint64_t escape_ = 0;
-  bool escapes_ = false;
+  // Payload code decoding (canonical Huffman): a table on the next
+  // kFastBits bits, and per-length canonical ranges for longer codes.
+  static constexpr unsigned kFastBits = 11;
+  unsigned fast_bits_ = 0;
+  std::vector<uint32_t> fast_;  // (id << 6) | length; 0: longer code
+  uint64_t first_code_[33] = {};
+  uint64_t first_index_[33] = {};
+  uint64_t count_of_len_[33] = {};
+  // Decodes the payload code at bit `pos` of `base` (limit: group end).
+  bool DecodeCode(const char* base, uint64_t pos, uint64_t limit, uint32_t* id, unsigned* len) const;
 };
 
 }  // namespace leakdex

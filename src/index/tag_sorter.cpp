@@ -23,27 +23,6 @@ namespace {
 //         chunk, the first from 0), varint(payload number), varint(count).
 constexpr size_t kChunkHeader = 16;
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-bool GetVarint(const char*& p, const char* end, uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0; shift <= 63 && p < end; shift += 7) {
-    uint64_t byte = static_cast<uint8_t>(*p++);
-    result |= (byte & 0x7f) << shift;
-    if (!(byte & 0x80)) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
-}
-
 uint32_t SatAdd(uint32_t a, uint32_t b) {
   uint64_t s = uint64_t{a} + b;
   return s > kTagCountMax ? kTagCountMax : static_cast<uint32_t>(s);
