@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/build.sh" "$root/build" >/dev/null
 leakdex="$root/build/src/leakdex"
-samples="$root/data/samples"
+samples="$root/data/samples/standard"
 work="$(mktemp -d "${TMPDIR:-/tmp}/leakdex-demo.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 

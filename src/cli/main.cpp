@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   AddCheckCommand(app, &run);
   AddInfoCommand(app, &run);
   AddVerifyCommand(app, &run);
+  AddBatchCommand(app, &run);
   AddCompactCommand(app, &run);
   AddMergeCommand(app, &run);
 
