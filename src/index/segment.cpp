@@ -589,6 +589,7 @@ Status SegmentReader::ParseFooterAndDirectory() {
   if (DecodeFixed32(ft + 12) != format::kPageSize) return view_->Corrupt(f + 12, "unsupported page size");
   if (DecodeFixed64(ft + 16) != L) return view_->Corrupt(f + 16, "file size does not match the footer");
   max_group_bytes_ = DecodeFixed32(ft + 32);
+  page_digest_ = DecodeFixed64(ft + 24);
   if (count > 64 || dir_offset < format::kSegmentHeaderSize || dir_offset > f ||
       uint64_t{count} * format::kSectionEntrySize > f - dir_offset)
     return view_->Corrupt(f, "section directory out of place");
@@ -934,6 +935,22 @@ Result<bool> SegmentReader::Cursor::Next(SegmentEntry* e) {
 
 Status SegmentReader::Verify() const {
   LEAKDEX_RETURN_IF_ERROR(view_->VerifyAll());
+  // The footer's page digest (pinned through the footer checksum by the
+  // MANIFEST) must cover the checksums of every page before the last.
+  if (view_->pages() > 1) {
+    XXH3_state_t* st = XXH3_createState();
+    if (st == nullptr) return Status::Internal("out of memory");
+    XXH3_64bits_reset(st);
+    char b[8];
+    for (uint64_t p = 0; p + 1 < view_->pages(); ++p) {
+      EncodeFixed64(b, view_->stored_checksum(p));
+      XXH3_64bits_update(st, b, 8);
+    }
+    const uint64_t digest = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    if (digest != page_digest_)
+      return view_->Corrupt(view_->logical_size() - format::kSegmentFooterSize + 24, "page digest mismatch");
+  }
   const SegmentHeaderInfo& x = h_;
   // Directory: starts at 0, monotonic, ends at data_bits.
   {

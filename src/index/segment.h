@@ -259,6 +259,7 @@ class SegmentReader {
   SegmentHeaderInfo h_;
   Section sections_[format::kSectionTypeCount + 1];
   uint64_t footer_checksum_ = 0;
+  uint64_t page_digest_ = 0;  // footer: XXH3-64 of the checksums of every page but the last
   uint32_t max_group_bytes_ = 0;
   std::vector<DictEntry> dict_;
   std::vector<uint32_t> source_index_;
