@@ -74,6 +74,8 @@ checks=$((checks + 1)); [[ ! -e "$T/d1/seg-000099.ldx" ]] || fail "unpublished s
 # --- A second source is a new segment; the first segment file is untouched.
 I="$T/two"
 expect_exit 0 leakdex ingest -q --key "$K" --index "$I" --source first --memory 2M "$T/p0.csv"
+expect_exit 0 leakdex verify "$I"
+found "$I" "$T/p0.csv"
 first_seg=$(segs "$I" | head -1); first_sum=$(sha256sum <"$first_seg")
 expect_exit 0 leakdex ingest -q --key "$K" --index "$I" --source second --memory 2M "$T/p1.csv"
 expect_eq "$(segs "$I" | wc -l)" 2 "segments after two ingests"
@@ -89,6 +91,7 @@ no_temp_files "$I"
 # --- Merge: partitions built separately; any order, any grouping, same bytes.
 for p in 0 1 2; do
   expect_exit 0 leakdex ingest -q --key "$K" --index "$T/part$p" --source dump --expected-keys 300000 "$T/p$p.csv"
+  expect_exit 0 leakdex verify "$T/part$p"
 done
 expect_exit 0 leakdex merge -q "$T/m012" "$T/part0" "$T/part1" "$T/part2"
 expect_exit 0 leakdex merge -q "$T/m201" "$T/part2" "$T/part0" "$T/part1"
