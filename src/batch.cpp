@@ -48,33 +48,10 @@ constexpr size_t kChunksPerWorker = 3;
 // ---- Index access -----------------------------------------------------------
 
 // Looks up every tag; (*out)[i] is the exposure of tags[i] or empty.
-// The one function batch uses to reach the index. With Index::LookupMany (the
-// batch lookup API of the index rewrite) it is one call; without it, tags are
-// looked up in fingerprint order, which keeps consecutive lookups close in the
-// segment (fewer TLB and cache misses than the order of the rows).
-template <typename IndexT>
-Status LookupAllImpl(const IndexT& index, const std::vector<Tag>& tags, std::vector<std::optional<KeyExposure>>* out,
-                     std::vector<std::pair<uint64_t, uint32_t>>* order) {
-  if constexpr (requires { index.LookupMany(std::span<const Tag>(tags), out); }) {
-    return index.LookupMany(std::span<const Tag>(tags), out);
-  } else {
-    out->clear();
-    out->resize(tags.size());
-    order->resize(tags.size());
-    for (uint32_t i = 0; i < tags.size(); ++i) (*order)[i] = {FingerprintOf(tags[i]), i};
-    std::sort(order->begin(), order->end());
-    for (const auto& [fp, i] : *order) {
-      auto hit = index.Lookup(tags[i]);
-      if (!hit.ok()) return hit.status();
-      (*out)[i] = std::move(hit.value());
-    }
-    return Status::Ok();
-  }
-}
-
-Status LookupAll(const Index& index, const std::vector<Tag>& tags, std::vector<std::optional<KeyExposure>>* out,
-                 std::vector<std::pair<uint64_t, uint32_t>>* scratch) {
-  return LookupAllImpl(index, tags, out, scratch);
+// The one function batch uses to reach the index (Index::LookupMany sorts
+// and prefetches).
+Status LookupAll(const Index& index, const std::vector<Tag>& tags, std::vector<std::optional<KeyExposure>>* out) {
+  return index.LookupMany(std::span<const Tag>(tags), out);
 }
 
 void MergeExposure(KeyExposure* into, KeyExposure&& from) {
@@ -448,7 +425,6 @@ struct WorkerState {
   std::vector<uint32_t> row_tag_begin;  // per row: first tag; plus one past the end
   std::vector<std::string> row_errors;  // per row: error reason or empty
   std::vector<std::optional<KeyExposure>> hits;
-  std::vector<std::pair<uint64_t, uint32_t>> order;
   std::vector<KeyMatch> matches;
   std::string row_key;
   std::vector<std::string_view> sources;
@@ -499,7 +475,7 @@ Status Pipeline::ProcessChunk(Chunk* c, WorkerState* w) {
   }
   w->row_tag_begin[n] = static_cast<uint32_t>(w->tags.size());
   // 2. Look every key of the chunk up at once.
-  LEAKDEX_RETURN_IF_ERROR(LookupAll(index_, w->tags, &w->hits, &w->order));
+  LEAKDEX_RETURN_IF_ERROR(LookupAll(index_, w->tags, &w->hits));
   // 3. Merge per row and key kind, compare with the baseline, format.
   ChunkStats& st = c->stats;
   for (size_t i = 0; i < n; ++i) {
