@@ -514,9 +514,10 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
   KeyedHasher hasher(key);
   setup.hasher = &hasher;
   EntrySink sink;
-  // About one key per 16 input bytes (a 200-byte record gives 8-12 keys);
-  // compressed inputs expand, so this is only a first guess.
-  sink.Reserve(static_cast<size_t>(std::min<uint64_t>(bytes_total / 16, options.memory_bytes / sizeof(Entry))));
+  // Up to one key per 8 input bytes (a 95-byte CSV row gives ~8 keys, a
+  // 245-byte NDJSON line ~8); compressed inputs expand, so this is only a
+  // first guess. Reserved pages that are never written cost nothing.
+  sink.Reserve(static_cast<size_t>(std::min<uint64_t>(bytes_total / 8, options.memory_bytes / sizeof(Entry))));
   DataClassSet exposed_classes = 0;
   Status st = ProduceEntries(options, setup, &sink, report, &exposed_classes, progress, start, bytes_total);
   auto finish = [&](Status s) {
