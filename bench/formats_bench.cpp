@@ -56,7 +56,8 @@ Status ReadOnce(const std::string& path, InputFormat format, Pass* pass) {
     for (;;) {
       RecordSource::Next next = source->Read(&rec, &bad);
       if (next == RecordSource::Next::kEnd) break;
-      if (next == RecordSource::Next::kRecord && !RecordIsValidUtf8(rec)) next = RecordSource::Next::kBad;
+      if (next == RecordSource::Next::kRecord && !source->validates_utf8() && !RecordIsValidUtf8(rec))
+        next = RecordSource::Next::kBad;
       if (next == RecordSource::Next::kBad) pass->rejected++;
       else pass->records++;
     }
