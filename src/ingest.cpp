@@ -24,6 +24,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/mman.h>
+
 #include "index/index_writer.h"
 #include "index/segment.h"
 #include "leakdex/columns.h"
@@ -44,6 +46,18 @@ struct Entry {
   uint32_t count;
 };
 
+// Asks for transparent huge pages on a large buffer about to be filled
+// (Linux, THP in "madvise" mode). Each 4 KiB page faulted in costs several
+// microseconds on the development VM, and the entry sink alone faults in
+// tens of thousands. Advice only: failure changes nothing.
+void AdviseHugePages(void* data, size_t bytes) {
+  constexpr uintptr_t kPage = 4096;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kPage - 1) & ~(kPage - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kPage - 1);
+  if (bytes >= (4u << 20) && end > begin)
+    (void)madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
 // ---------------------------------------------------------------------------
 // Consumer side: every entry produced goes through EntrySink::Add. (Kept to
 // this one class so the in-memory vector can be swapped for an external-memory
@@ -53,7 +67,10 @@ class EntrySink {
   // Room for about `expected` entries up front: growing a vector of hundreds
   // of MB copies it and faults in fresh pages each time. (Pages reserved but
   // never touched cost nothing.)
-  void Reserve(size_t expected) { entries_.reserve(expected); }
+  void Reserve(size_t expected) {
+    entries_.reserve(expected);
+    AdviseHugePages(entries_.data(), entries_.capacity() * sizeof(Entry));
+  }
   // Thread-safe.
   void Add(const std::vector<Entry>& batch) {
     std::lock_guard<std::mutex> lock(mu_);
