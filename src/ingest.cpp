@@ -447,6 +447,12 @@ Status ProduceEntries(const IngestOptions& options, const ProducerSetup& setup, 
     for (std::thread& t : threads) t.join();
     for (const KeyTotals& t : worker_totals) totals.Add(t);
   }
+  if (progress) {  // the final state, so even a short ingest shows one progress line
+    IngestProgress p = reader.Progress();
+    p.bytes_total = bytes_total;
+    p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    progress(p);
+  }
   report->records_read = reader.records_read();
   report->records_indexed = totals.records_indexed;
   report->records_without_identity = totals.records_without_identity;

@@ -170,6 +170,18 @@ expect_eq "$(report_get "d['first_rejections'][0]['line']")" 1 "the cut line"
 checks=$((checks + 1))
 [[ "$(report_get "d['records_indexed']")" -gt 5000 ]] || fail "split piece: records after the cut line were lost"
 
+# --- Progress: on a terminal, bytes, records/s, MB/s and ETA (never a value); nothing when not a terminal.
+expect_exit 0 leakdex ingest "${K[@]}" --index "$T/prog0" --source p "$T/many.ndjson"
+expect_not_contains "$T/err" "ETA"
+checks=$((checks + 1))
+script -qec "$LEAKDEX_BIN ingest --key $T/k.key --index $T/prog1 --source p $T/many.ndjson" /dev/null >"$T/tty.out" 2>&1 ||
+  fail "ingest on a terminal failed"
+expect_contains "$T/tty.out" "records/s"
+expect_contains "$T/tty.out" "MB/s, ETA"
+expect_contains "$T/tty.out" "30000 records, "  # the final progress line
+expect_not_contains "$T/tty.out" "13900000001"
+expect_not_contains "$T/tty.out" "测试"
+
 # --- --encoding is checked.
 expect_exit 2 leakdex ingest "${K[@]}" --index "$T/x" --source x --encoding latin9 "$T/p.csv"
 
