@@ -47,16 +47,10 @@ constexpr size_t kChunksPerWorker = 3;
 // ---- Index access -----------------------------------------------------------
 
 // Looks up every tag; (*out)[i] is the exposure of tags[i] or empty.
-// The one function batch uses to reach the index: it becomes one call to
-// Index::LookupMany when the batch lookup API lands.
+// The one function batch uses to reach the index (Index::LookupMany sorts
+// and prefetches).
 Status LookupAll(const Index& index, const std::vector<Tag>& tags, std::vector<std::optional<KeyExposure>>* out) {
-  out->resize(tags.size());
-  for (size_t i = 0; i < tags.size(); ++i) {
-    auto hit = index.Lookup(tags[i]);
-    if (!hit.ok()) return hit.status();
-    (*out)[i] = std::move(hit.value());
-  }
-  return Status::Ok();
+  return index.LookupMany(std::span<const Tag>(tags), out);
 }
 
 void MergeExposure(KeyExposure* into, KeyExposure&& from) {

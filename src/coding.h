@@ -26,6 +26,28 @@ inline void PutString16(std::string* dst, std::string_view s) {
   dst->append(s);
 }
 
+// Base-128 varint, little-endian groups (docs/FORMAT.md "Varint").
+inline void PutVarint(std::string* dst, uint64_t v) {
+  while (v >= 0x80) {
+    dst->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  dst->push_back(static_cast<char>(v));
+}
+// Reads a varint at p (advancing it); false if it runs past `end` or past 10 bytes.
+inline bool GetVarint(const char*& p, const char* end, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && p < end; shift += 7) {
+    uint64_t byte = static_cast<uint8_t>(*p++);
+    result |= (byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
 // Bounds-checked sequential reader over a byte range: every Get fails (returns
 // false) instead of reading past the end, so a truncated file is an error.
 class Decoder {

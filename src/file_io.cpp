@@ -3,9 +3,13 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <csignal>
+#include <cstdlib>
+#include <atomic>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -68,8 +72,25 @@ MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
   return *this;
 }
 
+void MappedFile::DontNeed(uint64_t offset, uint64_t length) const {
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  uint64_t begin = (offset + page - 1) / page * page;
+  uint64_t end = std::min<uint64_t>(offset + length, size_) / page * page;
+  if (data_ == nullptr || end <= begin) return;
+  ::madvise(const_cast<char*>(data_) + begin, end - begin, MADV_DONTNEED);
+}
+
 MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<char*>(data_), size_);
+}
+
+void CrashPoint() {
+  static const long long crash_at = [] {
+    const char* v = std::getenv("LEAKDEX_TEST_CRASH_AT");
+    return v ? std::atoll(v) : 0LL;
+  }();
+  static std::atomic<long long> calls{0};
+  if (crash_at > 0 && calls.fetch_add(1) + 1 == crash_at) ::kill(::getpid(), SIGKILL);
 }
 
 Result<AtomicFile> AtomicFile::Create(const std::string& final_path) {
@@ -91,6 +112,7 @@ AtomicFile::AtomicFile(AtomicFile&& o) noexcept
 AtomicFile::~AtomicFile() { Abandon(); }
 
 Status AtomicFile::Append(std::string_view bytes) {
+  CrashPoint();
   while (!bytes.empty()) {
     ssize_t n = ::write(fd_, bytes.data(), bytes.size());
     if (n < 0) {
@@ -104,15 +126,18 @@ Status AtomicFile::Append(std::string_view bytes) {
 }
 
 Status AtomicFile::Commit() {
+  CrashPoint();
   if (::fsync(fd_) != 0) return ErrnoStatus(tmp_path_, "fsync failed", errno);
   if (::close(fd_) != 0) {
     fd_ = -1;
     return ErrnoStatus(tmp_path_, "close failed", errno);
   }
   fd_ = -1;
+  CrashPoint();
   if (::rename(tmp_path_.c_str(), final_path_.c_str()) != 0)
     return ErrnoStatus(final_path_, "cannot publish (rename)", errno);
   tmp_path_.clear();
+  CrashPoint();
   return SyncDirectory(ParentDir(final_path_));
 }
 

@@ -5,14 +5,16 @@
 //   2. produce entries: a reader thread streams every input (containers,
 //      encodings, formats) into batches of records, in input order; worker
 //      threads turn batches into (fingerprint, payload) entries and hand them
-//      to the EntrySink;
-//   3. sort and merge entries, drop those the source already has;
+//      to the EntrySink, which feeds the external sorter (index/tag_sorter.h:
+//      bounded by --memory, sorted runs spilled inside the index directory);
+//   3. stream the sorted, merged entries, drop those the source already has;
 //   4. publish one new segment and the manifest (atomic), unless an error.
 //
 // Determinism: every decision about a record (bad or not, and why) is made by
 // the reader in input order; workers only derive keys, and the sink's entries
-// are sorted before anything is written. So the index bytes and the report do
-// not depend on --threads.
+// are sorted before anything is written (the sorter's output depends only on
+// the multiset of entries). So the index bytes and the report depend on
+// neither --threads nor --memory.
 #include "leakdex/ingest.h"
 
 #include <algorithm>
@@ -24,10 +26,9 @@
 #include <mutex>
 #include <thread>
 
-#include <sys/mman.h>
-
 #include "index/index_writer.h"
 #include "index/segment.h"
+#include "index/tag_sorter.h"
 #include "leakdex/columns.h"
 #include "leakdex/normalize.h"
 #include "persons.h"
@@ -39,24 +40,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct Entry {
-  uint64_t fingerprint;
-  DataClassSet classes;
-  RoleSet roles;
-  uint32_t count;
-};
-
-// Asks for transparent huge pages on a large buffer about to be filled
-// (Linux, THP in "madvise" mode). Each 4 KiB page faulted in costs several
-// microseconds on the development VM, and the entry sink alone faults in
-// tens of thousands. Advice only: failure changes nothing.
-void AdviseHugePages(void* data, size_t bytes) {
-  constexpr uintptr_t kPage = 4096;
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kPage - 1) & ~(kPage - 1);
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kPage - 1);
-  if (bytes >= (4u << 20) && end > begin)
-    (void)madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-}
+using Entry = TagEntry;
 
 // ---------------------------------------------------------------------------
 // Consumer side: every entry produced goes through EntrySink::Add. (Kept to
@@ -64,23 +48,25 @@ void AdviseHugePages(void* data, size_t bytes) {
 // sorter without touching the producer.)
 class EntrySink {
  public:
-  // Room for about `expected` entries up front: growing a vector of hundreds
-  // of MB copies it and faults in fresh pages each time. (Pages reserved but
-  // never touched cost nothing.)
-  void Reserve(size_t expected) {
-    entries_.reserve(expected);
-    AdviseHugePages(entries_.data(), entries_.capacity() * sizeof(Entry));
-  }
-  // Thread-safe.
+  explicit EntrySink(TagSorter* sorter) : sorter_(sorter) {}
+  // Thread-safe. After the first error every later batch is dropped; the
+  // error is in status().
   void Add(const std::vector<Entry>& batch) {
     std::lock_guard<std::mutex> lock(mu_);
-    entries_.insert(entries_.end(), batch.begin(), batch.end());
+    for (const Entry& e : batch) {
+      if (!status_.ok()) return;
+      status_ = sorter_->Add(e);
+    }
   }
-  std::vector<Entry>& entries() { return entries_; }
+  Status status() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
 
  private:
   std::mutex mu_;
-  std::vector<Entry> entries_;
+  TagSorter* sorter_;
+  Status status_;
 };
 
 // ---------------------------------------------------------------------------
@@ -488,24 +474,6 @@ Result<DataClassSet> ParseClasses(const std::vector<std::string>& names) {
   return set;
 }
 
-// Sorts entries by fingerprint and merges duplicates in place.
-void SortAndMerge(std::vector<Entry>& entries) {
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return a.fingerprint < b.fingerprint; });
-  size_t out = 0;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (out > 0 && entries[out - 1].fingerprint == entries[i].fingerprint) {
-      Entry& e = entries[out - 1];
-      e.classes |= entries[i].classes;
-      e.roles |= entries[i].roles;
-      e.count = std::min<uint32_t>(e.count + entries[i].count, UINT32_MAX - 1);
-    } else {
-      entries[out++] = entries[i];
-    }
-  }
-  entries.resize(out);
-}
-
 }  // namespace
 
 Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* report, const ProgressFn& progress) {
@@ -536,17 +504,15 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
   }
   KeyedHasher hasher(key);
   setup.hasher = &hasher;
-  EntrySink sink;
-  // Up to one key per 8 input bytes (a 95-byte CSV row gives ~8 keys, a
-  // 245-byte NDJSON line ~8); compressed inputs expand, so this is only a
-  // first guess. Reserved pages that are never written cost nothing.
-  sink.Reserve(static_cast<size_t>(std::min<uint64_t>(bytes_total / 8, options.memory_bytes / sizeof(Entry))));
+  TagSorter sorter(TagSorterOptions{options.index_dir, options.memory_bytes});
+  EntrySink sink(&sorter);
   DataClassSet exposed_classes = 0;
   Status st = ProduceEntries(options, setup, &sink, report, &exposed_classes, progress, start, bytes_total);
   auto finish = [&](Status s) {
     report->seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return s;
   };
+  if (st.ok()) st = sink.status();
   if (!st.ok()) return finish(st);
   if (report->records_read > 0 &&
       static_cast<double>(report->records_rejected) / static_cast<double>(report->records_read) >
@@ -555,21 +521,8 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
         std::to_string(report->records_rejected) + " of " + std::to_string(report->records_read) +
         " records rejected, more than --max-bad-ratio allows; nothing was published"));
 
-  std::vector<Entry>& entries = sink.entries();
-  SortAndMerge(entries);
-  const uint32_t source_id = writer->SourceIdFor(options.source);
-  SegmentBuilder builder(key.Id(), kNormalizerVersion);
-  const Payload base{{source_id}, 0, 0};
-  for (const Entry& e : entries) {
-    LEAKDEX_ASSIGN_OR_RETURN(bool known, writer->HasKeyFromSource(e.fingerprint, source_id));
-    if (known) continue;
-    Payload p = base;
-    p.classes = e.classes;
-    p.roles = e.roles;
-    builder.Add(e.fingerprint, p, e.count);
-  }
-  report->keys_new = builder.key_count();
-  if (report->keys_new == 0) return finish(Status::Ok());  // re-ingest: nothing new, nothing written
+  LEAKDEX_RETURN_IF_ERROR(finish(sorter.Finish()));
+  writer->SourceIdFor(options.source);
   SourceInfo delta;
   delta.name = options.source;
   delta.records = report->records_read;
@@ -577,7 +530,9 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
   delta.persons = report->persons;
   delta.keys = report->keys_emitted;
   delta.data_classes = exposed_classes;
-  LEAKDEX_RETURN_IF_ERROR(finish(writer->Publish(&builder, delta)));
+  const uint8_t floor = options.expected_keys > 0 ? PrecisionFor(options.expected_keys) : 0;
+  LEAKDEX_RETURN_IF_ERROR(finish(writer->PublishFromSorter(&sorter, delta, floor, &report->keys_new)));
+  if (report->keys_new == 0) return finish(Status::Ok());  // re-ingest: nothing new, nothing written
   report->published = true;
   return finish(Status::Ok());
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct IndexStats {
   uint64_t keys = 0;      // stored keys summed over segments
   uint64_t bytes = 0;     // every file of the index
   uint32_t segments = 0;
+  // Probability that looking up an absent key reports a match: the sum over
+  // stored keys of 2^-(fingerprint bits stored) (docs/FORMAT.md).
+  double false_positive_rate = 0;
   uint16_t format_major = 0;
   uint16_t format_minor = 0;
   uint16_t normalizer_version = 0;
@@ -59,6 +63,10 @@ class Index {
 
   // Looks a tag up in every segment; empty when absent.
   Result<std::optional<KeyExposure>> Lookup(const Tag& tag) const;
+  // Looks many tags up at once: (*out)[i] answers tags[i]. Sorts the tags by
+  // fingerprint so each segment is read front to back, and prefetches ahead;
+  // much faster than Lookup() in a loop for large batches. Thread-safe.
+  Status LookupMany(std::span<const Tag> tags, std::vector<std::optional<KeyExposure>>* out) const;
   // Every checksum and structural invariant of every file.
   Status Verify() const;
 
@@ -71,5 +79,33 @@ class Index {
 
 // The part of a tag stored in segments (docs/FORMAT.md "Fingerprint").
 inline uint64_t FingerprintOf(const Tag& tag) { return tag.lo; }
+
+// leakdex compact DIR: merges every segment of DIR into one and publishes it
+// (old segment files are removed only after the new manifest is). Keys with
+// the same fingerprint are stored once, their payloads united.
+struct CompactReport {
+  uint32_t segments_before = 0;
+  uint64_t keys_before = 0;
+  uint64_t keys_after = 0;
+  uint64_t bytes_before = 0;
+  uint64_t bytes_after = 0;
+  double seconds = 0;
+};
+Status CompactIndex(const std::string& dir, CompactReport* report);
+
+// leakdex merge OUT DIR...: one index from indexes built separately with the
+// same key. Sources are united by name (counts added, newest ingest time),
+// source ids renumbered by name, every key stored once. The result depends
+// only on the set of inputs (any order, any grouping: same bytes). OUT must
+// not hold an index yet.
+struct MergeReport {
+  uint32_t inputs = 0;
+  uint32_t segments_in = 0;
+  uint64_t keys_in = 0;
+  uint64_t keys_out = 0;
+  uint64_t bytes_out = 0;
+  double seconds = 0;
+};
+Status MergeIndexes(const std::string& out_dir, const std::vector<std::string>& inputs, MergeReport* report);
 
 }  // namespace leakdex

@@ -25,7 +25,11 @@ struct IngestOptions {
   std::string table;                    // SQL dumps: only this table
   std::string default_region = "CN";
   int threads = 0;                      // 0: all cores
-  uint64_t memory_bytes = 1ull << 30;
+  uint64_t memory_bytes = 1ull << 30;  // bound on the sort buffers (--memory)
+  // Keys the whole index will hold (--expected-keys): fresh segments store
+  // enough fingerprint bits for a 1e-9 false-positive rate at that size, so
+  // partitions merged later keep it (docs/SCALING.md). 0: by segment size.
+  uint64_t expected_keys = 0;
   bool strict = false;                  // first bad record aborts; nothing published
   double max_bad_ratio = 1.0;           // above it: input error after reporting
 };

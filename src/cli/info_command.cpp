@@ -30,6 +30,7 @@ std::string InfoJson(const Index& index) {
   w.Key("bytes").Num(s.bytes);
   w.Key("bytes_per_key").Dbl(s.keys ? static_cast<double>(s.bytes) / static_cast<double>(s.keys) : 0.0);
   w.Key("segments").Num(s.segments);
+  w.Key("false_positive_rate").Dbl(s.false_positive_rate);
   w.Key("sources").BeginArray();
   for (const SourceInfo& src : index.sources()) {
     w.BeginObject();
@@ -53,10 +54,11 @@ std::string InfoText(const std::string& dir, const Index& index) {
   char line[512];
   std::snprintf(line, sizeof line,
                 "index      %s\nformat     %u.%u (normaliser %u)\nkey id     %s\nkeys       %llu in %u segment(s)\n"
-                "size       %llu bytes (%.2f bytes/key)\nsources    %zu\n",
+                "size       %llu bytes (%.2f bytes/key)\nfalse pos. %.3g per lookup of an absent key\nsources    %zu\n",
                 dir.c_str(), s.format_major, s.format_minor, s.normalizer_version, KeyIdHex(index.key_id()).c_str(),
                 static_cast<unsigned long long>(s.keys), s.segments, static_cast<unsigned long long>(s.bytes),
-                s.keys ? static_cast<double>(s.bytes) / static_cast<double>(s.keys) : 0.0, index.sources().size());
+                s.keys ? static_cast<double>(s.bytes) / static_cast<double>(s.keys) : 0.0, s.false_positive_rate,
+                index.sources().size());
   out += line;
   for (const SourceInfo& src : index.sources()) {
     std::string classes;

@@ -132,6 +132,9 @@ void AddIngestCommand(CLI::App& app, RunFn* run) {
       ->capture_default_str();
   cmd->add_option("--threads", o.threads, "Worker threads (0: all cores)");
   cmd->add_option("--memory", opt->memory, "Bound on working memory, e.g. 512M, 2G")->capture_default_str();
+  cmd->add_option("--expected-keys", o.expected_keys,
+                  "Keys the final (merged) index will hold: store enough fingerprint bits for a 1e-9\n"
+                  "false-positive rate at that size (partitioned ingest, docs/SCALING.md)");
   cmd->add_flag("--strict", o.strict, "Stop at the first bad record; publish nothing");
   cmd->add_option("--max-bad-ratio", o.max_bad_ratio,
                   "Fail (exit 3, nothing published) when more than this share of records is rejected")

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   AddInfoCommand(app, &run);
   AddVerifyCommand(app, &run);
   AddBatchCommand(app, &run);
+  AddCompactCommand(app, &run);
+  AddMergeCommand(app, &run);
 
   try {
     app.parse(argc, argv);

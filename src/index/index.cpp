@@ -10,11 +10,15 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <numeric>
+#include <set>
+#include <unordered_map>
 
 #include "file_io.h"
 #include "index/index_writer.h"
 #include "index/manifest.h"
 #include "index/segment.h"
+#include "index/tag_sorter.h"
 #include "leakdex/index_format.h"
 #include "leakdex/normalize.h"
 
@@ -30,7 +34,32 @@ Status CheckNormalizerVersion(const std::string& dir, uint16_t version) {
                               "; its keys would not match: re-ingest the sources into a new index");
 }
 
-// Opens every segment the manifest names and checks it is the very file named.
+Status CheckManifestSources(const std::string& dir, const Manifest& m) {
+  std::set<uint32_t> ids;
+  std::set<std::string> names;
+  for (const SourceInfo& s : m.sources)
+    if (!ids.insert(s.id).second || !names.insert(s.name).second || s.id >= m.next_source_id)
+      return Status::Corruption(ManifestPath(dir) + ": source table has a duplicate or out-of-range entry");
+  std::set<std::string> segs;
+  for (const SegmentRef& r : m.segments)
+    if (!segs.insert(r.name).second) return Status::Corruption(ManifestPath(dir) + ": segment listed twice");
+  return Status::Ok();
+}
+
+bool IsSegmentFileName(const std::string& name) {
+  return name.starts_with(format::kSegmentPrefix) && name.ends_with(format::kSegmentSuffix) &&
+         name.find(format::kTempMarker) == std::string::npos;
+}
+
+}  // namespace
+
+std::string SegmentFileName(uint32_t n) {
+  char name[40];
+  std::snprintf(name, sizeof name, "%s%06u%s", std::string(format::kSegmentPrefix).c_str(), n,
+                std::string(format::kSegmentSuffix).c_str());
+  return name;
+}
+
 Result<std::vector<std::unique_ptr<SegmentReader>>> OpenSegments(const std::string& dir, const Manifest& m) {
   std::vector<std::unique_ptr<SegmentReader>> out;
   for (const SegmentRef& ref : m.segments) {
@@ -50,12 +79,35 @@ Result<std::vector<std::unique_ptr<SegmentReader>>> OpenSegments(const std::stri
   return out;
 }
 
-}  // namespace
-
 struct Index::Impl {
   std::string dir;
   Manifest manifest;
   std::vector<std::unique_ptr<SegmentReader>> segments;
+  std::unordered_map<uint32_t, const SourceInfo*> sources;  // by id
+
+  Result<KeyExposure> Expose(const SegmentReader::Hit& merged) const {
+    KeyExposure e;
+    e.classes = merged.payload.classes;
+    e.roles = merged.payload.roles;
+    e.records = merged.count;
+    for (uint32_t id : merged.payload.sources) {
+      auto it = sources.find(id);
+      if (it == sources.end())
+        return Status::Corruption(dir + ": a key names source id " + std::to_string(id) +
+                                  " that the manifest does not list");
+      e.sources.push_back(it->second->name);
+    }
+    std::sort(e.sources.begin(), e.sources.end());
+    return e;
+  }
+  static void Fold(std::optional<SegmentReader::Hit>* acc, SegmentReader::Hit&& hit) {
+    if (!*acc) {
+      *acc = std::move(hit);
+      return;
+    }
+    (*acc)->payload.Merge(hit.payload);
+    (*acc)->count = std::min((*acc)->count + hit.count, format::kRecordCountMax);
+  }
 };
 
 Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -66,7 +118,9 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir) {
   impl->dir = dir;
   LEAKDEX_ASSIGN_OR_RETURN(impl->manifest, ReadManifest(dir));
   LEAKDEX_RETURN_IF_ERROR(CheckNormalizerVersion(dir, impl->manifest.normalizer_version));
+  LEAKDEX_RETURN_IF_ERROR(CheckManifestSources(dir, impl->manifest));
   LEAKDEX_ASSIGN_OR_RETURN(impl->segments, OpenSegments(dir, impl->manifest));
+  for (const SourceInfo& s : impl->manifest.sources) impl->sources[s.id] = &s;
   return std::unique_ptr<Index>(new Index(std::move(impl)));
 }
 
@@ -89,6 +143,7 @@ IndexStats Index::Stats() const {
   for (const auto& seg : impl_->segments) {
     s.keys += seg->header().key_count;
     s.bytes += seg->file_size();
+    s.false_positive_rate += seg->false_positive_rate();
   }
   std::error_code ec;
   s.bytes += fs::file_size(ManifestPath(impl_->dir), ec);
@@ -97,49 +152,81 @@ IndexStats Index::Stats() const {
 
 Result<std::optional<KeyExposure>> Index::Lookup(const Tag& tag) const {
   const uint64_t fp = FingerprintOf(tag);
-  std::optional<Payload> merged;
-  uint32_t records = 0;
+  std::optional<SegmentReader::Hit> merged;
   for (const auto& seg : impl_->segments) {
     LEAKDEX_ASSIGN_OR_RETURN(auto hit, seg->Lookup(fp));
-    if (!hit) continue;
-    if (merged) merged->Merge(hit->payload);
-    else merged = hit->payload;
-    records = std::min(records + hit->count, format::kRecordCountMax);
+    if (hit) Impl::Fold(&merged, std::move(*hit));
   }
   if (!merged) return std::optional<KeyExposure>();
-  KeyExposure e;
-  e.classes = merged->classes;
-  e.roles = merged->roles;
-  e.records = records;
-  for (uint32_t id : merged->sources) {
-    auto it = std::find_if(impl_->manifest.sources.begin(), impl_->manifest.sources.end(),
-                           [&](const SourceInfo& s) { return s.id == id; });
-    if (it == impl_->manifest.sources.end())
-      return Status::Corruption(impl_->dir + ": a key names source id " + std::to_string(id) +
-                                " that the manifest does not list");
-    e.sources.push_back(it->name);
-  }
-  std::sort(e.sources.begin(), e.sources.end());
+  LEAKDEX_ASSIGN_OR_RETURN(KeyExposure e, impl_->Expose(*merged));
   return std::optional<KeyExposure>(std::move(e));
+}
+
+Status Index::LookupMany(std::span<const Tag> tags, std::vector<std::optional<KeyExposure>>* out) const {
+  out->assign(tags.size(), std::nullopt);
+  std::vector<std::pair<uint64_t, uint32_t>> order(tags.size());
+  for (size_t i = 0; i < tags.size(); ++i) order[i] = {FingerprintOf(tags[i]), static_cast<uint32_t>(i)};
+  std::sort(order.begin(), order.end());
+  std::vector<std::optional<SegmentReader::Hit>> merged(order.size());  // by sorted position
+  constexpr size_t kAhead = 8;
+  for (const auto& seg : impl_->segments) {
+    for (size_t k = 0; k < order.size(); ++k) {
+      if (k + kAhead < order.size()) seg->Prefetch(order[k + kAhead].first);
+      if (k > 0 && order[k].first == order[k - 1].first) continue;  // answered at its first copy
+      LEAKDEX_ASSIGN_OR_RETURN(auto hit, seg->Lookup(order[k].first));
+      if (hit) Impl::Fold(&merged[k], std::move(*hit));
+    }
+  }
+  size_t first = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    if (k > 0 && order[k].first != order[k - 1].first) first = k;
+    if (!merged[first]) continue;
+    LEAKDEX_ASSIGN_OR_RETURN(KeyExposure e, impl_->Expose(*merged[first]));
+    (*out)[order[k].second] = std::move(e);
+  }
+  return Status::Ok();
 }
 
 Status Index::Verify() const {
   for (const auto& seg : impl_->segments) {
     LEAKDEX_RETURN_IF_ERROR(seg->Verify());
-    Status bad_source;
-    Status st = seg->ForEach([&](uint64_t, const Payload& p, uint32_t) {
-      for (uint32_t id : p.sources)
-        if (bad_source.ok() && !std::any_of(impl_->manifest.sources.begin(), impl_->manifest.sources.end(),
-                                            [&](const SourceInfo& s) { return s.id == id; }))
-          bad_source = Status::Corruption(seg->path() + ": payload names unknown source id " + std::to_string(id));
-    });
-    LEAKDEX_RETURN_IF_ERROR(st);
-    LEAKDEX_RETURN_IF_ERROR(bad_source);
+    for (uint32_t s = 0; s < seg->header().source_set_count; ++s)
+      for (uint32_t id : seg->SourceSet(s))
+        if (!impl_->sources.count(id))
+          return Status::Corruption(seg->path() + ": payload names source id " + std::to_string(id) +
+                                    " that the manifest does not list");
   }
   return Status::Ok();
 }
 
 // ---- IndexWriter ------------------------------------------------------------
+
+Status IndexWriter::Lock() {
+  std::string lock_path = (fs::path(dir_) / format::kLockName).string();
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) return Status::IOError(lock_path + ": cannot open lock file: " + std::strerror(errno));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
+    return Status::IOError(dir_ + ": another leakdex process is writing this index");
+  return Status::Ok();
+}
+
+Status IndexWriter::LoadExisting() {
+  LEAKDEX_ASSIGN_OR_RETURN(manifest_, ReadManifest(dir_));
+  LEAKDEX_RETURN_IF_ERROR(CheckNormalizerVersion(dir_, manifest_.normalizer_version));
+  LEAKDEX_RETURN_IF_ERROR(CheckManifestSources(dir_, manifest_));
+  LEAKDEX_ASSIGN_OR_RETURN(segments_, OpenSegments(dir_, manifest_));
+  return Status::Ok();
+}
+
+void IndexWriter::RemoveUnreferencedSegments() {
+  std::set<std::string> named;
+  for (const SegmentRef& r : manifest_.segments) named.insert(r.name);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (IsSegmentFileName(name) && !named.count(name) && entry.is_regular_file(ec)) fs::remove(entry.path(), ec);
+  }
+}
 
 Result<std::unique_ptr<IndexWriter>> IndexWriter::Open(const std::string& dir, const MasterKey& key) {
   std::error_code ec;
@@ -147,23 +234,32 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::Open(const std::string& dir, c
   if (ec) return Status::IOError(dir + ": cannot create index directory: " + ec.message());
   std::unique_ptr<IndexWriter> w(new IndexWriter());
   w->dir_ = dir;
-  std::string lock_path = (fs::path(dir) / format::kLockName).string();
-  w->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (w->lock_fd_ < 0) return Status::IOError(lock_path + ": cannot open lock file: " + std::strerror(errno));
-  if (::flock(w->lock_fd_, LOCK_EX | LOCK_NB) != 0)
-    return Status::IOError(dir + ": another leakdex process is writing this index");
+  LEAKDEX_RETURN_IF_ERROR(w->Lock());
   RemoveStaleTempFiles(dir);
   if (fs::exists(ManifestPath(dir), ec)) {
     LEAKDEX_ASSIGN_OR_RETURN(w->manifest_, ReadManifest(dir));
     if (w->manifest_.key_id != key.Id())
       return Status::KeyError("this key (id " + KeyIdHex(key.Id()) + ") is not the key index " + dir +
                               " was built with (id " + KeyIdHex(w->manifest_.key_id) + ")");
-    LEAKDEX_RETURN_IF_ERROR(CheckNormalizerVersion(dir, w->manifest_.normalizer_version));
-    LEAKDEX_ASSIGN_OR_RETURN(w->segments_, OpenSegments(dir, w->manifest_));
+    LEAKDEX_RETURN_IF_ERROR(w->LoadExisting());
   } else {
     w->manifest_.key_id = key.Id();
     w->manifest_.normalizer_version = kNormalizerVersion;
   }
+  w->RemoveUnreferencedSegments();
+  return w;
+}
+
+Result<std::unique_ptr<IndexWriter>> IndexWriter::OpenExisting(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(ManifestPath(dir), ec))
+    return Status::Corruption(dir + ": not a leakdex index (no MANIFEST); build one with 'leakdex ingest'");
+  std::unique_ptr<IndexWriter> w(new IndexWriter());
+  w->dir_ = dir;
+  LEAKDEX_RETURN_IF_ERROR(w->Lock());
+  RemoveStaleTempFiles(dir);
+  LEAKDEX_RETURN_IF_ERROR(w->LoadExisting());
+  w->RemoveUnreferencedSegments();
   return w;
 }
 
@@ -189,35 +285,113 @@ Result<bool> IndexWriter::HasKeyFromSource(uint64_t fp, uint32_t source_id) cons
   return false;
 }
 
-std::string IndexWriter::NextSegmentPath() {
-  char name[32];
-  std::snprintf(name, sizeof name, "%s%06u%s", std::string(format::kSegmentPrefix).c_str(),
-                manifest_.next_segment_number, std::string(format::kSegmentSuffix).c_str());
-  return (fs::path(dir_) / name).string();
+std::string IndexWriter::NextSegmentPath() const {
+  return (fs::path(dir_) / SegmentFileName(manifest_.next_segment_number)).string();
 }
 
-Status IndexWriter::Publish(SegmentBuilder* segment, const SourceInfo& delta) {
+Status IndexWriter::PublishManifest(Manifest next) {
+  next.generation++;
+  LEAKDEX_RETURN_IF_ERROR(WriteManifest(dir_, next));
+  manifest_ = std::move(next);
+  return Status::Ok();
+}
+
+Status IndexWriter::PublishFromSorter(TagSorter* sorted, const SourceInfo& delta, uint8_t precision_floor,
+                                      uint64_t* keys_new) {
+  *keys_new = 0;
+  const SourceInfo* src = manifest_.FindSource(delta.name);
+  if (src == nullptr) return Status::Internal("PublishFromSorter: source was not allocated with SourceIdFor");
+  const uint32_t source_id = src->id;
   Manifest next = manifest_;
-  if (segment != nullptr && segment->key_count() > 0) {
-    std::string path = NextSegmentPath();
-    LEAKDEX_ASSIGN_OR_RETURN(uint64_t size, segment->Finish(path));
-    LEAKDEX_ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(path));
-    next.segments.push_back(SegmentRef{fs::path(path).filename().string(), size, reader->footer_checksum(),
-                                       reader->header().key_count});
-    next.next_segment_number++;
-    segments_.push_back(std::move(reader));
+  next.precision_floor = std::max(next.precision_floor, precision_floor);
+
+  PayloadTable payloads;
+  struct PairHash {
+    size_t operator()(const std::pair<uint64_t, uint32_t>& p) const {
+      return std::hash<uint64_t>{}(p.first * 0x9E3779B97F4A7C15ull ^ p.second);
+    }
+  };
+  std::unordered_map<std::pair<uint64_t, uint32_t>, uint32_t, PairHash> payload_of;
+  SegmentBuilder builder(manifest_.key_id, manifest_.normalizer_version, &payloads);
+  builder.SetFreshPrecision(next.precision_floor);
+  // Two passes over the sorted stream: statistics, then the file.
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1) {
+      if (builder.key_count() == 0) break;
+      LEAKDEX_RETURN_IF_ERROR(builder.Begin(NextSegmentPath()));
+    }
+    LEAKDEX_ASSIGN_OR_RETURN(auto stream, sorted->Open());
+    TagEntry e;
+    for (;;) {
+      LEAKDEX_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
+      if (!more) break;
+      LEAKDEX_ASSIGN_OR_RETURN(bool known, HasKeyFromSource(e.fingerprint, source_id));
+      if (known) continue;
+      auto [it, inserted] = payload_of.try_emplace({e.classes, e.roles}, 0);
+      if (inserted) it->second = payloads.Intern(Payload{{source_id}, e.classes, e.roles});
+      SegmentEntry s{e.fingerprint, 64, it->second, e.count};
+      LEAKDEX_RETURN_IF_ERROR(pass == 0 ? builder.Observe(s) : builder.Add(s));
+    }
   }
+  *keys_new = builder.key_count();
+  if (*keys_new == 0) return Status::Ok();  // re-ingest: nothing new, nothing written
+  const std::string path = NextSegmentPath();
+  LEAKDEX_ASSIGN_OR_RETURN(uint64_t size, builder.Finish());
+  CrashPoint();
+  LEAKDEX_ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(path));
+  next.segments.push_back(
+      SegmentRef{fs::path(path).filename().string(), size, reader->footer_checksum(), reader->header().key_count});
+  next.next_segment_number++;
   SourceInfo* s = next.FindSource(delta.name);
-  if (s == nullptr) return Status::Internal("Publish: source was not allocated with SourceIdFor");
   s->records += delta.records;
   s->records_indexed += delta.records_indexed;
   s->persons += delta.persons;
   s->keys += delta.keys;
   s->data_classes |= delta.data_classes;
-  s->ingested_at = static_cast<uint64_t>(std::time(nullptr));
-  next.generation++;
-  LEAKDEX_RETURN_IF_ERROR(WriteManifest(dir_, next));
-  manifest_ = std::move(next);
+  s->ingested_at = delta.ingested_at != 0 ? delta.ingested_at : static_cast<uint64_t>(std::time(nullptr));
+  LEAKDEX_RETURN_IF_ERROR(PublishManifest(std::move(next)));
+  segments_.push_back(std::move(reader));
+  return Status::Ok();
+}
+
+Status IndexWriter::Compact(CompactReport* report) {
+  *report = CompactReport{};
+  report->segments_before = static_cast<uint32_t>(segments_.size());
+  for (const auto& seg : segments_) {
+    report->keys_before += seg->header().key_count;
+    report->bytes_before += seg->file_size();
+  }
+  if (segments_.size() <= 1) {
+    report->keys_after = report->keys_before;
+    report->bytes_after = report->bytes_before;
+    return Status::Ok();  // nothing to merge
+  }
+  std::vector<MergeInput> inputs;
+  for (const auto& seg : segments_) inputs.push_back(MergeInput{seg.get(), {}});
+  const std::string path = NextSegmentPath();
+  uint64_t keys = 0;
+  LEAKDEX_ASSIGN_OR_RETURN(uint64_t size,
+                           WriteMergedSegment(inputs, manifest_.key_id, manifest_.normalizer_version, path, &keys));
+  CrashPoint();
+  LEAKDEX_ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(path));
+  Manifest next = manifest_;
+  std::vector<std::string> old;
+  for (const SegmentRef& r : next.segments) old.push_back(r.name);
+  next.segments = {SegmentRef{fs::path(path).filename().string(), size, reader->footer_checksum(), keys}};
+  next.next_segment_number++;
+  LEAKDEX_RETURN_IF_ERROR(PublishManifest(std::move(next)));
+  segments_.clear();
+  segments_.push_back(std::move(reader));
+  // Only now are the old files unreferenced; a crash before this loop leaves
+  // them for the next writer to remove.
+  for (const std::string& name : old) {
+    CrashPoint();
+    std::error_code ec;
+    fs::remove(fs::path(dir_) / name, ec);
+  }
+  (void)SyncDirectory(dir_);
+  report->keys_after = keys;
+  report->bytes_after = size;
   return Status::Ok();
 }
 

@@ -17,7 +17,8 @@ std::string Manifest::Encode() const {
   PutFixed16(&out, format::kFormatMajor);
   PutFixed16(&out, format::kFormatMinor);
   PutFixed16(&out, normalizer_version);
-  PutFixed16(&out, 0);
+  PutFixed8(&out, precision_floor);
+  PutFixed8(&out, 0);
   out.append(reinterpret_cast<const char*>(key_id.data()), key_id.size());
   PutFixed64(&out, generation);
   PutFixed32(&out, next_segment_number);
@@ -55,14 +56,15 @@ Result<Manifest> Manifest::Decode(std::string_view bytes, const std::string& pat
   if (DecodeFixed64(bytes.data() + body) != XXH3_64bits(bytes.data(), body)) return corrupt("checksum mismatch");
   Decoder d(bytes.data() + format::kManifestMagic.size(), body - format::kManifestMagic.size());
   Manifest m;
-  uint16_t major, minor, reserved;
+  uint16_t major, minor;
+  uint8_t reserved;
   std::string_view key_id;
   uint32_t nsegments, nsources;
   if (!d.Get16(&major) || !d.Get16(&minor)) return corrupt("truncated header");
   if (major != format::kFormatMajor)
     return Status::NotSupported(path + ": index format version " + std::to_string(major) +
                                 "; this leakdex reads version " + std::to_string(format::kFormatMajor));
-  if (!d.Get16(&m.normalizer_version) || !d.Get16(&reserved) || !d.GetBytes(kKeyIdBytes, &key_id) ||
+  if (!d.Get16(&m.normalizer_version) || !d.Get8(&m.precision_floor) || !d.Get8(&reserved) || !d.GetBytes(kKeyIdBytes, &key_id) ||
       !d.Get64(&m.generation) || !d.Get32(&m.next_segment_number) || !d.Get32(&m.next_source_id) ||
       !d.Get32(&nsegments) || !d.Get32(&nsources))
     return corrupt("truncated header");
@@ -78,6 +80,7 @@ Result<Manifest> Manifest::Decode(std::string_view bytes, const std::string& pat
         !d.Get64(&s.persons) || !d.Get64(&s.keys) || !d.Get64(&s.data_classes) || !d.Get64(&s.ingested_at))
       return corrupt("truncated source list");
   if (d.remaining() != 0) return corrupt("trailing bytes after the source list");
+  if (m.precision_floor > 64) return corrupt("precision floor out of range");
   for (const SegmentRef& s : m.segments)
     if (s.name.empty() || s.name.find('/') != std::string::npos || s.name.starts_with("."))
       return corrupt("segment name is not a plain file name");

@@ -21,6 +21,10 @@ struct SegmentRef {
 struct Manifest {
   KeyId key_id{};
   uint16_t normalizer_version = 0;
+  // Fewest fingerprint bits a new segment stores (from --expected-keys; 0:
+  // by segment size). Partitions of a large index set it so the merged
+  // index keeps a false-positive rate of 1e-9 (docs/SCALING.md).
+  uint8_t precision_floor = 0;
   uint64_t generation = 0;  // +1 on every publication
   uint32_t next_segment_number = 1;
   uint32_t next_source_id = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 
 #include "coding.h"
@@ -14,28 +15,166 @@ namespace {
 
 using format::SectionType;
 
-constexpr int kSectionCount = 6;
-constexpr SectionType kSectionOrder[kSectionCount] = {
-    SectionType::kBuckets,        SectionType::kFingerprints, SectionType::kPayloadRefs,
-    SectionType::kCounts,         SectionType::kPayloadOffsets, SectionType::kPayloads};
+constexpr int kSections = format::kSectionTypeCount;
 
-uint64_t Checksum(const char* p, size_t n) { return XXH3_64bits(p, n); }
+// ---- Bit helpers (docs/FORMAT.md "Bit order": LSB first) ---------------------
 
-// ~8 keys per bucket: the bucket table costs about one byte per key and a
-// lookup binary-searches one or two cache lines.
-uint8_t BucketBitsFor(uint64_t n) {
-  if (n < 16) return 0;
-  int bits = std::bit_width(n - 1) - 3;
-  return static_cast<uint8_t>(std::clamp(bits, 0, 28));
+inline uint64_t Mask(unsigned w) { return w >= 64 ? ~uint64_t{0} : (uint64_t{1} << w) - 1; }
+
+// Reads `w` (<= 64) bits at bit offset `bit` of `base`. REQUIRES: 8 readable
+// bytes past the last byte of the field.
+inline uint64_t LoadBits(const char* base, uint64_t bit, unsigned w) {
+  if (w == 0) return 0;
+  const char* p = base + (bit >> 3);
+  const unsigned s = bit & 7;
+  uint64_t v = DecodeFixed64(p) >> s;
+  if (s + w > 64) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[8])) << (64 - s);
+  return v & Mask(w);
 }
 
-uint64_t BucketOf(uint64_t fp, uint8_t bits) { return bits == 0 ? 0 : fp >> (64 - bits); }
+// Position of the m-th (0-based) set bit of x. REQUIRES: popcount(x) > m.
+inline unsigned SelectBit(uint64_t x, unsigned m) {
+  unsigned shift = 0;
+  for (;;) {
+    unsigned c = static_cast<unsigned>(std::popcount(x & 0xff));
+    if (c > m) break;
+    m -= c;
+    x >>= 8;
+    shift += 8;
+  }
+  for (; m > 0; --m) x &= x - 1;
+  return shift + static_cast<unsigned>(std::countr_zero(x));
+}
 
-void PadTo8(std::string* out) {
-  while (out->size() % 8 != 0) out->push_back('\0');
+void PadTo8(std::string* s) {
+  while (s->size() % 8) s->push_back('\0');
+}
+
+// Cost in bits of bucket bits b for n keys of F bits (remainders, unary code,
+// group directory), and the group bits k that goes with it.
+void ChooseLayout(uint64_t n, uint8_t f, uint8_t pmin, uint8_t* best_b, uint8_t* best_k) {
+  const unsigned gbits_n = n >= 768 ? static_cast<unsigned>(std::bit_width(n / 384) - 1) : 0;
+  unsigned __int128 best = ~static_cast<unsigned __int128>(0);
+  const unsigned max_b = std::min<unsigned>({pmin, f, format::kMaxBucketBits});
+  for (unsigned b = 0; b <= max_b; ++b) {
+    unsigned gbits = std::min(gbits_n, b);
+    unsigned k = b - gbits;
+    if (k > format::kMaxGroupBits) {
+      k = format::kMaxGroupBits;
+      gbits = b - k;
+    }
+    unsigned __int128 cost = static_cast<unsigned __int128>(n) * (f - b + 1) +
+                             (static_cast<unsigned __int128>(1) << b) +
+                             64 * ((static_cast<unsigned __int128>(1) << gbits) + 1);
+    if (cost < best) {
+      best = cost;
+      *best_b = static_cast<uint8_t>(b);
+      *best_k = static_cast<uint8_t>(k);
+    }
+  }
+}
+
+// Header (128 bytes at logical offset 0), docs/FORMAT.md "Segment header".
+std::string EncodeHeader(const SegmentHeaderInfo& h, uint64_t salt, uint32_t required_flags) {
+  std::string out;
+  out += format::kSegmentMagic;
+  PutFixed16(&out, format::kFormatMajor);
+  PutFixed16(&out, format::kFormatMinor);
+  PutFixed32(&out, required_flags);
+  PutFixed16(&out, h.normalizer_version);
+  PutFixed16(&out, static_cast<uint16_t>(format::kPageShift));
+  PutFixed32(&out, 0);
+  out.append(reinterpret_cast<const char*>(h.key_id.data()), h.key_id.size());
+  PutFixed64(&out, h.key_count);
+  PutFixed64(&out, salt);
+  PutFixed8(&out, h.fp_bits);
+  PutFixed8(&out, h.min_precision);
+  PutFixed8(&out, h.bucket_bits);
+  PutFixed8(&out, h.group_bits);
+  PutFixed8(&out, h.max_code_len);
+  PutFixed8(&out, 0);
+  PutFixed16(&out, 0);
+  PutFixed32(&out, h.dict_count);
+  PutFixed32(&out, h.source_set_count);
+  PutFixed64(&out, h.group_count);
+  PutFixed64(&out, h.data_bits);
+  out.append(120 - out.size(), '\0');
+  PutFixed64(&out, XXH3_64bits(out.data(), out.size()));
+  return out;
+}
+
+// Code lengths of an optimal prefix code for weights sorted in descending
+// order, limited to max_len bits; lengths come out non-decreasing.
+// Moffat & Katajainen's in-place algorithm, then the JPEG (Annex K.3)
+// adjustment when a length exceeds max_len.
+std::vector<uint8_t> HuffmanLengths(const std::vector<uint64_t>& desc, unsigned max_len) {
+  const size_t n = desc.size();
+  std::vector<uint8_t> out(n, 0);
+  if (n <= 1) return out;
+  std::vector<uint64_t> a(desc.rbegin(), desc.rend());  // ascending
+  size_t root = 0, leaf = 2, next;
+  a[0] += a[1];
+  for (next = 1; next < n - 1; ++next) {
+    if (leaf >= n || a[root] < a[leaf]) {
+      a[next] = a[root];
+      a[root++] = next;
+    } else {
+      a[next] = a[leaf++];
+    }
+    if (leaf >= n || (root < next && a[root] < a[leaf])) {
+      a[next] += a[root];
+      a[root++] = next;
+    } else {
+      a[next] += a[leaf++];
+    }
+  }
+  a[n - 2] = 0;
+  for (size_t i = n - 2; i-- > 0;) a[i] = a[a[i]] + 1;
+  {
+    int64_t avbl = 1, used = 0, dpth = 0;
+    int64_t r = static_cast<int64_t>(n) - 2, x = static_cast<int64_t>(n) - 1;
+    while (avbl > 0) {
+      while (r >= 0 && static_cast<int64_t>(a[r]) == dpth) {
+        ++used;
+        --r;
+      }
+      while (avbl > used) {
+        a[x--] = static_cast<uint64_t>(dpth);
+        --avbl;
+      }
+      avbl = 2 * used;
+      ++dpth;
+      used = 0;
+    }
+  }
+  // a[i] is now the length of the i-th smallest weight.
+  std::vector<uint64_t> bl(std::max<uint64_t>(a[0], max_len) + 2, 0);
+  for (uint64_t len : a) bl[len]++;
+  for (size_t i = bl.size() - 1; i > max_len; --i) {
+    while (bl[i] > 0) {
+      size_t j = i - 2;
+      while (bl[j] == 0) --j;
+      bl[i] -= 2;
+      bl[i - 1] += 1;
+      bl[j + 1] += 2;
+      bl[j] -= 1;
+    }
+  }
+  size_t k = 0;
+  for (unsigned len = 1; len <= max_len; ++len)
+    for (uint64_t c = 0; c < bl[len]; ++c) out[k++] = static_cast<uint8_t>(len);
+  return out;
+}
+
+uint32_t ReverseBits(uint32_t v, unsigned len) {
+  uint32_t r = 0;
+  for (unsigned i = 0; i < len; ++i) r |= ((v >> i) & 1u) << (len - 1 - i);
+  return r;
 }
 
 }  // namespace
+
+// ---- Payloads -------------------------------------------------------------------
 
 void Payload::Merge(const Payload& other) {
   classes |= other.classes;
@@ -47,297 +186,813 @@ void Payload::Merge(const Payload& other) {
   sources = std::move(merged);
 }
 
-// ---- Builder ----------------------------------------------------------------
-
-SegmentBuilder::SegmentBuilder(const KeyId& key_id, uint16_t normalizer_version)
-    : key_id_(key_id), normalizer_version_(normalizer_version) {}
-
-void SegmentBuilder::Add(uint64_t fingerprint, const Payload& payload, uint32_t count) {
-  auto [it, inserted] = payload_ids_.try_emplace(payload, static_cast<uint32_t>(payloads_.size()));
+uint32_t PayloadTable::Intern(const Payload& p) {
+  auto [it, inserted] = ids_.try_emplace(p, static_cast<uint32_t>(payloads_.size()));
   if (inserted) payloads_.push_back(&it->first);
-  fingerprints_.push_back(fingerprint);
-  refs_.push_back(it->second);
-  counts_.push_back(static_cast<uint8_t>(std::min(count, format::kRecordCountMax)));
+  return it->second;
 }
 
-std::string SegmentBuilder::Encode() const {
-  const uint64_t n = fingerprints_.size();
-  const uint8_t bucket_bits = BucketBitsFor(n);
-  std::string out(format::kSegmentHeaderSize, '\0');
-  uint64_t section_offsets[kSectionCount];
-  uint64_t section_lengths[kSectionCount];
-  auto begin_section = [&](int i) { PadTo8(&out); section_offsets[i] = out.size(); };
-  auto end_section = [&](int i) { section_lengths[i] = out.size() - section_offsets[i]; };
+uint32_t PayloadTable::Union(uint32_t a, uint32_t b) {
+  if (a == b) return a;
+  if (a > b) std::swap(a, b);
+  const uint64_t memo = (uint64_t{a} << 32) | b;
+  if (auto it = unions_.find(memo); it != unions_.end()) return it->second;
+  Payload u = Get(a);
+  u.Merge(Get(b));
+  uint32_t id = Intern(u);
+  unions_.emplace(memo, id);
+  return id;
+}
 
-  begin_section(0);  // buckets: first key index of each bucket, plus n
-  const uint64_t buckets = uint64_t{1} << bucket_bits;
-  uint64_t key = 0;
-  for (uint64_t b = 0; b <= buckets; ++b) {
-    while (key < n && BucketOf(fingerprints_[key], bucket_bits) < b) ++key;
-    PutFixed64(&out, b == buckets ? n : key);
-  }
-  end_section(0);
-  begin_section(1);
-  for (uint64_t fp : fingerprints_) PutFixed64(&out, fp);
-  end_section(1);
-  begin_section(2);
-  for (uint32_t r : refs_) PutFixed32(&out, r);
-  end_section(2);
-  begin_section(3);
-  out.append(reinterpret_cast<const char*>(counts_.data()), counts_.size());
-  end_section(3);
-  std::string payload_bytes;
-  begin_section(4);
-  for (const Payload* p : payloads_) {
-    PutFixed32(&out, static_cast<uint32_t>(payload_bytes.size()));
-    PutFixed64(&payload_bytes, p->classes);
-    PutFixed32(&payload_bytes, p->roles);
-    PutFixed32(&payload_bytes, static_cast<uint32_t>(p->sources.size()));
-    for (uint32_t s : p->sources) PutFixed32(&payload_bytes, s);
-  }
-  PutFixed32(&out, static_cast<uint32_t>(payload_bytes.size()));
-  end_section(4);
-  begin_section(5);
-  out += payload_bytes;
-  end_section(5);
-  PadTo8(&out);
+uint8_t PrecisionFor(uint64_t n, uint8_t floor_bits) {
+  const unsigned __int128 x = static_cast<unsigned __int128>(std::max<uint64_t>(n, 1)) *
+                              format::kTargetFalsePositiveInverse;
+  unsigned f = 0;
+  while (f < 64 && (static_cast<unsigned __int128>(1) << f) < x) ++f;
+  return static_cast<uint8_t>(std::clamp<unsigned>(std::max<unsigned>(f, floor_bits), 1, 64));
+}
 
-  // Block checksum table over the body [header end, here).
-  const uint64_t body_end = out.size();
-  std::string table;
-  for (uint64_t off = format::kSegmentHeaderSize; off < body_end; off += format::kBlockSize) {
-    uint64_t len = std::min<uint64_t>(format::kBlockSize, body_end - off);
-    PutFixed64(&table, Checksum(out.data() + off, len));
-  }
-  out += table;
-  const uint64_t directory_offset = out.size();
-  std::string directory;
-  for (int i = 0; i < kSectionCount; ++i) {
-    PutFixed32(&directory, static_cast<uint32_t>(kSectionOrder[i]));
-    PutFixed32(&directory, 0);
-    PutFixed64(&directory, section_offsets[i]);
-    PutFixed64(&directory, section_lengths[i]);
-  }
-  out += directory;
+// ---- Builder --------------------------------------------------------------------
 
+SegmentBuilder::SegmentBuilder(const KeyId& key_id, uint16_t normalizer_version, const PayloadTable* payloads)
+    : key_id_(key_id), normalizer_version_(normalizer_version), payloads_(payloads) {}
+
+SegmentBuilder::~SegmentBuilder() = default;
+
+Status SegmentBuilder::Observe(const SegmentEntry& e) {
+  if (out_) return Status::Internal("SegmentBuilder::Observe after Begin");
+  if (e.precision < format::kMinPrecision || e.precision > 64 || TruncateFingerprint(e.value, e.precision) != e.value)
+    return Status::Internal("SegmentBuilder: entry with bits beyond its precision");
+  if (have_last_ && (e.value < last_.value || (e.value == last_.value && e.precision < last_.precision)))
+    return Status::Internal("SegmentBuilder: entries out of order");
+  if (e.payload >= payloads_->size()) return Status::Internal("SegmentBuilder: unknown payload");
+  last_ = e;
+  have_last_ = true;
+  const DictKey key{e.payload, e.precision, static_cast<uint8_t>(std::min(e.records, format::kRecordCountMax))};
+  auto [it, inserted] = dict_index_.try_emplace(key, static_cast<uint32_t>(dict_keys_.size()));
+  if (inserted) {
+    dict_keys_.push_back(key);
+    dict_counts_.push_back(0);
+  }
+  dict_counts_[it->second]++;
+  ++n_;
+  fmax_ = std::max(fmax_, e.precision);
+  pmin_ = std::min(pmin_, e.precision);
+  return Status::Ok();
+}
+
+Status SegmentBuilder::Begin(const std::string& path) {
+  if (out_) return Status::Internal("SegmentBuilder::Begin twice");
+  if (n_ == 0) {
+    fmax_ = 1;
+    pmin_ = 1;
+  }
+  // Pass-1 dictionary index -> index after cutting precisions (fresh segments).
+  std::vector<uint32_t> cut_index(dict_keys_.size());
+  for (uint32_t i = 0; i < cut_index.size(); ++i) cut_index[i] = i;
+  if (fresh_) {
+    cut_ = PrecisionFor(n_, floor_bits_);
+    fmax_ = std::min(fmax_, cut_);
+    pmin_ = std::min(pmin_, cut_);
+    std::unordered_map<DictKey, uint32_t, DictKeyHash> index;
+    std::vector<DictKey> keys;
+    std::vector<uint64_t> counts;
+    for (uint32_t i = 0; i < dict_keys_.size(); ++i) {
+      DictKey k = dict_keys_[i];
+      k.precision = std::min(k.precision, cut_);
+      auto [it, inserted] = index.try_emplace(k, static_cast<uint32_t>(keys.size()));
+      if (inserted) {
+        keys.push_back(k);
+        counts.push_back(0);
+      }
+      counts[it->second] += dict_counts_[i];
+      cut_index[i] = it->second;
+    }
+    dict_keys_ = std::move(keys);
+    dict_counts_ = std::move(counts);
+  }
+  const uint64_t d = dict_keys_.size();
+  if (d > UINT32_MAX) return Status::Internal("SegmentBuilder: payload dictionary too large");
+  // Dictionary order: most used first, ties by content (deterministic).
+  std::vector<uint32_t> order(d);
+  for (uint32_t i = 0; i < d; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (dict_counts_[a] != dict_counts_[b]) return dict_counts_[a] > dict_counts_[b];
+    const DictKey& x = dict_keys_[a];
+    const DictKey& y = dict_keys_[b];
+    if (x.payload != y.payload) {
+      auto c = payloads_->Get(x.payload) <=> payloads_->Get(y.payload);
+      if (c != 0) return c < 0;
+    }
+    if (x.records != y.records) return x.records < y.records;
+    return x.precision < y.precision;
+  });
+  {
+    std::vector<uint32_t> code(d, 0);
+    for (uint32_t c = 0; c < d; ++c) code[order[c]] = c;
+    code_of_.resize(cut_index.size());
+    for (size_t i = 0; i < cut_index.size(); ++i) code_of_[i] = code[cut_index[i]];
+  }
+
+  // Payload codes: canonical Huffman over the dictionary, most used first.
+  std::vector<uint8_t> lengths;
+  uint64_t code_bits_total = 0;
+  {
+    std::vector<uint64_t> freq(d);
+    for (uint64_t c = 0; c < d; ++c) freq[c] = dict_counts_[order[c]];
+    const unsigned max_len = std::max<unsigned>(24, d <= 1 ? 0 : std::bit_width(d - 1));
+    lengths = HuffmanLengths(freq, max_len);
+    huff_len_ = lengths;
+    huff_bits_.assign(d, 0);
+    uint32_t code = 0;
+    for (uint64_t c = 0; c < d; ++c) {
+      if (c > 0) code = (code + 1) << (lengths[c] - lengths[c - 1]);
+      huff_bits_[c] = ReverseBits(code, lengths[c]);
+      code_bits_total += freq[c] * lengths[c];
+    }
+  }
+  h_.key_id = key_id_;
+  h_.normalizer_version = normalizer_version_;
+  h_.format_minor = format::kFormatMinor;
+  h_.key_count = n_;
+  h_.fp_bits = fmax_;
+  h_.min_precision = pmin_;
+  ChooseLayout(n_, fmax_, pmin_, &h_.bucket_bits, &h_.group_bits);
+  h_.max_code_len = d == 0 ? 0 : lengths.back();
+  h_.dict_count = static_cast<uint32_t>(d);
+  h_.group_count = uint64_t{1} << (h_.bucket_bits - h_.group_bits);
+  h_.data_bits = (uint64_t{1} << h_.bucket_bits) + n_ * (1 + h_.remainder_bits()) + code_bits_total;
+
+  // Source sets, in order of first use by the dictionary.
+  std::map<std::vector<uint32_t>, uint32_t> set_ids;
+  std::vector<const std::vector<uint32_t>*> sets;
+  std::string dict_bytes;
+  for (uint32_t c = 0; c < d; ++c) {
+    const DictKey& k = dict_keys_[order[c]];
+    const Payload& pl = payloads_->Get(k.payload);
+    if (pl.sources.empty()) return Status::Internal("SegmentBuilder: payload without a source");
+    auto [it, inserted] = set_ids.try_emplace(pl.sources, static_cast<uint32_t>(sets.size()));
+    if (inserted) sets.push_back(&it->first);
+    PutVarint(&dict_bytes, dict_counts_[order[c]]);
+    PutVarint(&dict_bytes, pl.classes);
+    PutVarint(&dict_bytes, pl.roles);
+    PutVarint(&dict_bytes, it->second);
+    PutFixed8(&dict_bytes, k.precision);
+    PutFixed8(&dict_bytes, k.records);
+    PutFixed8(&dict_bytes, lengths[c]);
+  }
+  h_.source_set_count = static_cast<uint32_t>(sets.size());
+  std::string set_index, set_ids_bytes;
+  uint64_t total = 0;
+  for (const auto* s : sets) {
+    PutFixed32(&set_index, static_cast<uint32_t>(total));
+    for (uint32_t id : *s) PutFixed32(&set_ids_bytes, id);
+    total += s->size();
+    if (total > UINT32_MAX) return Status::Internal("SegmentBuilder: too many source ids");
+  }
+  PutFixed32(&set_index, static_cast<uint32_t>(total));
+
+  std::string header = EncodeHeader(h_, 0, 0);
+  std::memset(header.data() + 120, 0, 8);
+  h_.salt = XXH3_64bits(header.data(), header.size());
+  header = EncodeHeader(h_, h_.salt, 0);
+
+  LEAKDEX_ASSIGN_OR_RETURN(out_, PagedFileWriter::Create(path, h_.salt));
+  std::string head = header;
+  auto add_section = [&](SectionType t, const std::string& bytes) {
+    PadTo8(&head);
+    section_offsets_[static_cast<int>(t)] = head.size();
+    section_lengths_[static_cast<int>(t)] = bytes.size();
+    head += bytes;
+  };
+  add_section(SectionType::kDictionary, dict_bytes);
+  add_section(SectionType::kSourceSetIndex, set_index);
+  add_section(SectionType::kSourceSetIds, set_ids_bytes);
+  PadTo8(&head);
+  data_offset_ = head.size();
+  section_offsets_[static_cast<int>(SectionType::kGroupData)] = data_offset_;
+  LEAKDEX_RETURN_IF_ERROR(out_->Append(head));
+  directory_.assign(h_.group_count + 1, 0);
+  return Status::Ok();
+}
+
+void SegmentBuilder::PutBits(uint64_t v, unsigned w) {
+  if (w == 0) return;
+  acc_ |= v << nacc_;
+  if (nacc_ + w >= 64) {
+    PutFixed64(&pending_, acc_);
+    const unsigned used = 64 - nacc_;
+    acc_ = used < 64 ? v >> used : 0;
+    nacc_ = nacc_ + w - 64;
+  } else {
+    nacc_ += w;
+  }
+  bits_ += w;
+}
+
+void SegmentBuilder::PutZeros(uint64_t n) {
+  while (n > 0) {
+    unsigned w = static_cast<unsigned>(std::min<uint64_t>(n, 64));
+    PutBits(0, w);
+    n -= w;
+  }
+}
+
+void SegmentBuilder::PutOnes(uint64_t n) {
+  while (n > 0) {
+    unsigned w = static_cast<unsigned>(std::min<uint64_t>(n, 64));
+    PutBits(Mask(w), w);
+    n -= w;
+  }
+}
+
+Status SegmentBuilder::EmitBits(bool final) {
+  if (final && nacc_ > 0) {
+    for (unsigned i = 0; i < (nacc_ + 7) / 8; ++i) pending_.push_back(static_cast<char>(acc_ >> (8 * i)));
+    acc_ = 0;
+    nacc_ = 0;
+  }
+  if (final || pending_.size() >= (256u << 10)) {
+    LEAKDEX_RETURN_IF_ERROR(out_->Append(pending_));
+    pending_.clear();
+  }
+  return Status::Ok();
+}
+
+Status SegmentBuilder::FlushGroup() {
+  const uint64_t start = bits_;
+  directory_[group_] = start;
+  const uint64_t buckets = uint64_t{1} << h_.group_bits;
+  if (slots_.empty()) {
+    PutZeros(buckets);
+  } else {
+    size_t i = 0;
+    for (uint64_t t = 0; t < buckets; ++t) {
+      uint64_t c = 0;
+      while (i < slots_.size() && slots_[i].bucket == t) ++c, ++i;
+      PutOnes(c);
+      PutBits(0, 1);
+    }
+    const unsigned r = h_.remainder_bits();
+    for (const Slot& s : slots_) PutBits(s.rem, r);
+    for (const Slot& s : slots_) PutBits(huff_bits_[s.code], huff_len_[s.code]);
+  }
+  const uint64_t bytes = ((bits_ + 7) >> 3) - (start >> 3);
+  max_group_bytes_ = std::max<uint32_t>(max_group_bytes_, static_cast<uint32_t>(std::min<uint64_t>(bytes, UINT32_MAX)));
+  slots_.clear();
+  ++group_;
+  return EmitBits(false);
+}
+
+Status SegmentBuilder::Add(const SegmentEntry& e) {
+  if (!out_) return Status::Internal("SegmentBuilder::Add before Begin");
+  const DictKey key{e.payload, e.precision, static_cast<uint8_t>(std::min(e.records, format::kRecordCountMax))};
+  auto it = dict_index_.find(key);
+  if (it == dict_index_.end() || added_ >= n_) return Status::Internal("SegmentBuilder: pass 2 differs from pass 1");
+  ++added_;
+  const unsigned b = h_.bucket_bits, r = h_.remainder_bits();
+  const uint64_t value = TruncateFingerprint(e.value, std::min(e.precision, cut_));
+  const uint64_t q = b == 0 ? 0 : value >> (64 - b);
+  const uint64_t g = q >> h_.group_bits;
+  while (group_ < g) LEAKDEX_RETURN_IF_ERROR(FlushGroup());
+  if (g < group_) return Status::Internal("SegmentBuilder: entries out of order in pass 2");
+  const uint64_t rem = r == 0 ? 0 : (value << b) >> (64 - r);
+  slots_.push_back(Slot{q & Mask(h_.group_bits), rem, code_of_[it->second]});
+  return Status::Ok();
+}
+
+Result<uint64_t> SegmentBuilder::Finish() {
+  if (!out_) return Status::Internal("SegmentBuilder::Finish before Begin");
+  if (added_ != n_) return Status::Internal("SegmentBuilder: pass 2 gave fewer keys than pass 1");
+  while (group_ < h_.group_count) LEAKDEX_RETURN_IF_ERROR(FlushGroup());
+  directory_[h_.group_count] = bits_;
+  if (bits_ != h_.data_bits) return Status::Internal("SegmentBuilder: data size differs from the layout");
+  LEAKDEX_RETURN_IF_ERROR(EmitBits(true));
+  LEAKDEX_RETURN_IF_ERROR(out_->AppendZeros(8));
+  section_lengths_[static_cast<int>(SectionType::kGroupData)] = out_->logical_size() - data_offset_;
+  LEAKDEX_RETURN_IF_ERROR(out_->AppendZeros((8 - out_->logical_size() % 8) % 8));
+  section_offsets_[static_cast<int>(SectionType::kGroupDirectory)] = out_->logical_size();
+  {
+    std::string buf;
+    for (uint64_t v : directory_) {
+      PutFixed64(&buf, v);
+      if (buf.size() >= (256u << 10)) {
+        LEAKDEX_RETURN_IF_ERROR(out_->Append(buf));
+        buf.clear();
+      }
+    }
+    LEAKDEX_RETURN_IF_ERROR(out_->Append(buf));
+  }
+  section_lengths_[static_cast<int>(SectionType::kGroupDirectory)] = directory_.size() * 8;
+  std::vector<uint64_t>().swap(directory_);
+
+  const uint64_t dir_offset = out_->logical_size();
+  std::string dir;
+  for (int t = 1; t <= kSections; ++t) {
+    PutFixed32(&dir, static_cast<uint32_t>(t));
+    PutFixed32(&dir, 0);
+    PutFixed64(&dir, section_offsets_[t]);
+    PutFixed64(&dir, section_lengths_[t]);
+  }
+  LEAKDEX_RETURN_IF_ERROR(out_->Append(dir));
+  const uint64_t content = format::kPageContent;
+  const uint64_t logical_total = (out_->logical_size() + format::kSegmentFooterSize + content - 1) / content * content;
   std::string footer;
-  PutFixed64(&footer, directory_offset);
-  PutFixed32(&footer, kSectionCount);
-  PutFixed32(&footer, format::kBlockShift);
-  PutFixed64(&footer, body_end);
-  PutFixed64(&footer, Checksum(table.data(), table.size()));
-  PutFixed64(&footer, Checksum(directory.data(), directory.size()));
-  PutFixed64(&footer, out.size() + format::kSegmentFooterSize);
+  PutFixed64(&footer, dir_offset);
+  PutFixed32(&footer, kSections);
+  PutFixed32(&footer, static_cast<uint32_t>(format::kPageSize));
+  PutFixed64(&footer, logical_total);
+  PutFixed64(&footer, 0);  // page digest, filled in by the writer
+  PutFixed32(&footer, max_group_bytes_);
+  PutFixed32(&footer, 0);
+  PutFixed64(&footer, 0);
   footer += format::kSegmentMagic;
-  PutFixed64(&footer, Checksum(footer.data(), footer.size()));
-  out += footer;
-
-  // Header last: it names counts known only now.
-  std::string header;
-  header += format::kSegmentMagic;
-  PutFixed16(&header, format::kFormatMajor);
-  PutFixed16(&header, format::kFormatMinor);
-  PutFixed32(&header, 0);  // required flags
-  PutFixed16(&header, normalizer_version_);
-  PutFixed8(&header, bucket_bits);
-  PutFixed8(&header, 0);
-  PutFixed32(&header, static_cast<uint32_t>(payloads_.size()));
-  header.append(reinterpret_cast<const char*>(key_id_.data()), key_id_.size());
-  PutFixed64(&header, n);
-  PutFixed64(&header, 0);
-  PutFixed64(&header, Checksum(header.data(), header.size()));
-  std::memcpy(out.data(), header.data(), format::kSegmentHeaderSize);
-  return out;
+  PutFixed64(&footer, 0);  // footer checksum, filled in by the writer
+  LEAKDEX_RETURN_IF_ERROR(out_->Finish(std::move(footer), 24));
+  uint64_t size = out_->file_size();
+  out_.reset();
+  return size;
 }
 
-Result<uint64_t> SegmentBuilder::Finish(const std::string& path) {
-  std::string bytes = Encode();
-  LEAKDEX_RETURN_IF_ERROR(WriteFileAtomically(path, bytes));
-  return static_cast<uint64_t>(bytes.size());
-}
+// ---- Reader ---------------------------------------------------------------------
 
-// ---- Reader -----------------------------------------------------------------
-
-Status SegmentReader::Corrupt(uint64_t offset, const std::string& what) const {
-  return Status::Corruption(path() + ": offset " + std::to_string(offset) + ": " + what);
-}
-
-Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::string& path) {
+Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::string& path, uint64_t verify_whole_up_to) {
   std::unique_ptr<SegmentReader> r(new SegmentReader());
-  LEAKDEX_ASSIGN_OR_RETURN(r->file_, MappedFile::Open(path));
-  LEAKDEX_RETURN_IF_ERROR(r->ParseFooterAndDirectory());
+  LEAKDEX_ASSIGN_OR_RETURN(r->view_, PagedView::Open(path));
   LEAKDEX_RETURN_IF_ERROR(r->ParseHeader());
-  LEAKDEX_RETURN_IF_ERROR(r->CheckSectionSizes());
-  if (r->file_size() <= format::kVerifyWholeOnOpenBytes) LEAKDEX_RETURN_IF_ERROR(r->Verify());
+  LEAKDEX_RETURN_IF_ERROR(r->ParseFooterAndDirectory());
+  LEAKDEX_RETURN_IF_ERROR(r->ParseDictionary());
+  if (r->file_size() <= verify_whole_up_to) LEAKDEX_RETURN_IF_ERROR(r->Verify());
   return r;
 }
 
-Status SegmentReader::ParseFooterAndDirectory() {
-  const uint64_t size = file_size();
-  if (size < format::kSegmentHeaderSize + format::kSegmentFooterSize)
-    return Corrupt(0, "file too short to be a segment (" + std::to_string(size) + " bytes): truncated?");
-  const uint64_t f = size - format::kSegmentFooterSize;
-  const char* footer = at(f);
-  if (std::string_view(footer + 48, 8) != format::kSegmentMagic)
-    return Corrupt(f + 48, "bad footer magic: truncated, or garbage appended");
-  if (DecodeFixed64(footer + 56) != Checksum(footer, 56)) return Corrupt(f, "footer checksum mismatch");
-  if (DecodeFixed64(footer + 40) != size) return Corrupt(f + 40, "file size does not match the footer");
-  const uint64_t dir_offset = DecodeFixed64(footer);
-  const uint32_t dir_count = DecodeFixed32(footer + 8);
-  if (DecodeFixed32(footer + 12) != format::kBlockShift) return Corrupt(f + 12, "unsupported block size");
-  body_end_ = DecodeFixed64(footer + 16);
-  if (body_end_ < format::kSegmentHeaderSize || body_end_ > f) return Corrupt(f + 16, "body end out of range");
-  block_count_ = (body_end_ - format::kSegmentHeaderSize + format::kBlockSize - 1) >> format::kBlockShift;
-  if (dir_offset != body_end_ + block_count_ * 8 || dir_count > 64 ||
-      dir_offset + uint64_t{dir_count} * format::kSectionEntrySize != f)
-    return Corrupt(f, "section directory out of place");
-  block_checksums_ = at(body_end_);
-  if (DecodeFixed64(footer + 24) != Checksum(block_checksums_, block_count_ * 8))
-    return Corrupt(body_end_, "block checksum table damaged");
-  const char* dir = at(dir_offset);
-  if (DecodeFixed64(footer + 32) != Checksum(dir, dir_count * format::kSectionEntrySize))
-    return Corrupt(dir_offset, "section directory checksum mismatch");
-  for (uint32_t i = 0; i < dir_count; ++i) {
-    const char* e = dir + i * format::kSectionEntrySize;
-    uint32_t type = DecodeFixed32(e);
-    Section s{DecodeFixed64(e + 8), DecodeFixed64(e + 16)};
-    if (s.offset < format::kSegmentHeaderSize || s.offset > body_end_ || s.length > body_end_ - s.offset)
-      return Corrupt(dir_offset + i * format::kSectionEntrySize, "section outside the body");
-    if (type >= 1 && type <= kSectionCount) sections_[type] = s;  // unknown types are skipped
-  }
-  verified_.reset(new std::atomic<uint8_t>[block_count_]());
-  return Status::Ok();
-}
-
 Status SegmentReader::ParseHeader() {
-  const char* h = at(0);
-  if (std::string_view(h, 8) != format::kSegmentMagic) return Corrupt(0, "not a leakdex segment (bad magic)");
-  if (DecodeFixed64(h + 56) != Checksum(h, 56)) return Corrupt(0, "header checksum mismatch");
-  uint16_t major = DecodeFixed16(h + 8);
+  const PagedView& v = *view_;
+  if (v.file_size() < 16 || std::string_view(v.raw_page(0), 8) != format::kSegmentMagic)
+    return Status::Corruption(path() + ": offset 0: not a leakdex segment (bad magic)");
+  const char* h = v.raw_page(0);
+  const uint16_t major = DecodeFixed16(h + 8);
   if (major != format::kFormatMajor)
-    return Status::NotSupported(path() + ": format version " + std::to_string(major) +
+    return Status::NotSupported(path() + ": segment format version " + std::to_string(major) +
                                 " (this leakdex reads version " + std::to_string(format::kFormatMajor) + ")");
-  header_.format_minor = DecodeFixed16(h + 10);
+  LEAKDEX_RETURN_IF_ERROR(view_->CheckWholePages());
+  view_->set_salt(DecodeFixed64(h + 48));
+  LEAKDEX_RETURN_IF_ERROR(view_->VerifyPage(0));
+  if (DecodeFixed64(h + 120) != XXH3_64bits(h, 120)) return view_->Corrupt(0, "header checksum mismatch");
+  h_.format_minor = DecodeFixed16(h + 10);
   if (DecodeFixed32(h + 12) & ~format::kKnownRequiredFlags)
     return Status::NotSupported(path() + ": uses features this leakdex does not know (required flags)");
-  header_.normalizer_version = DecodeFixed16(h + 16);
-  header_.bucket_bits = static_cast<uint8_t>(h[18]);
-  header_.payload_count = DecodeFixed32(h + 20);
-  std::memcpy(header_.key_id.data(), h + 24, kKeyIdBytes);
-  header_.key_count = DecodeFixed64(h + 40);
-  if (header_.bucket_bits > format::kMaxBucketBits) return Corrupt(18, "bucket bits out of range");
+  h_.normalizer_version = DecodeFixed16(h + 16);
+  if (DecodeFixed16(h + 18) != format::kPageShift) return view_->Corrupt(18, "unsupported page size");
+  std::memcpy(h_.key_id.data(), h + 24, kKeyIdBytes);
+  h_.key_count = DecodeFixed64(h + 40);
+  h_.salt = DecodeFixed64(h + 48);
+  h_.fp_bits = static_cast<uint8_t>(h[56]);
+  h_.min_precision = static_cast<uint8_t>(h[57]);
+  h_.bucket_bits = static_cast<uint8_t>(h[58]);
+  h_.group_bits = static_cast<uint8_t>(h[59]);
+  h_.max_code_len = static_cast<uint8_t>(h[60]);
+  h_.dict_count = DecodeFixed32(h + 64);
+  h_.source_set_count = DecodeFixed32(h + 68);
+  h_.group_count = DecodeFixed64(h + 72);
+  h_.data_bits = DecodeFixed64(h + 80);
+  const SegmentHeaderInfo& x = h_;
+  if (x.fp_bits < format::kMinPrecision || x.fp_bits > 64 || x.min_precision < format::kMinPrecision ||
+      x.min_precision > x.fp_bits)
+    return view_->Corrupt(56, "fingerprint precision out of range");
+  if (x.bucket_bits > std::min<unsigned>(x.min_precision, format::kMaxBucketBits) ||
+      x.group_bits > std::min<unsigned>(x.bucket_bits, format::kMaxGroupBits) ||
+      x.group_count != (uint64_t{1} << (x.bucket_bits - x.group_bits)))
+    return view_->Corrupt(58, "bucket layout out of range");
+  if (x.max_code_len > 32 || (x.dict_count <= 1) != (x.max_code_len == 0) || h[61] != 0)
+    return view_->Corrupt(60, "payload code length out of range");
+  const uint64_t logical_bits = view_->logical_size() * 8;
+  if (x.key_count > logical_bits || x.data_bits > logical_bits || x.data_bits < (uint64_t{1} << x.bucket_bits))
+    return view_->Corrupt(40, "key count or data size exceeds the file");
   return Status::Ok();
 }
 
-Status SegmentReader::CheckSectionSizes() const {
-  const uint64_t n = header_.key_count;
-  const uint64_t expect[kSectionCount + 1] = {
-      0, ((uint64_t{1} << header_.bucket_bits) + 1) * 8, n * 8, n * 4, n,
-      (uint64_t{header_.payload_count} + 1) * 4, sections_[6].length};
-  if (n > file_size()) return Corrupt(40, "key count exceeds file size");
-  for (int t = 1; t <= kSectionCount; ++t) {
-    if (sections_[t].offset == 0) return Corrupt(0, "section " + std::to_string(t) + " missing");
+Status SegmentReader::ParseFooterAndDirectory() {
+  const uint64_t last = view_->pages() - 1;
+  LEAKDEX_RETURN_IF_ERROR(view_->VerifyPage(last));
+  const uint64_t L = view_->logical_size();
+  const uint64_t f = L - format::kSegmentFooterSize;
+  std::string footer;
+  LEAKDEX_RETURN_IF_ERROR(view_->Read(f, format::kSegmentFooterSize, &footer));
+  const char* ft = footer.data();
+  if (std::string_view(ft + 48, 8) != format::kSegmentMagic)
+    return view_->Corrupt(f + 48, "bad footer magic: truncated, or bytes appended");
+  if (DecodeFixed64(ft + 56) != XXH3_64bits(ft, 56)) return view_->Corrupt(f, "footer checksum mismatch");
+  footer_checksum_ = DecodeFixed64(ft + 56);
+  const uint64_t dir_offset = DecodeFixed64(ft);
+  const uint32_t count = DecodeFixed32(ft + 8);
+  if (DecodeFixed32(ft + 12) != format::kPageSize) return view_->Corrupt(f + 12, "unsupported page size");
+  if (DecodeFixed64(ft + 16) != L) return view_->Corrupt(f + 16, "file size does not match the footer");
+  max_group_bytes_ = DecodeFixed32(ft + 32);
+  page_digest_ = DecodeFixed64(ft + 24);
+  if (count > 64 || dir_offset < format::kSegmentHeaderSize || dir_offset > f ||
+      uint64_t{count} * format::kSectionEntrySize > f - dir_offset)
+    return view_->Corrupt(f, "section directory out of place");
+  std::string dir;
+  LEAKDEX_RETURN_IF_ERROR(view_->Read(dir_offset, uint64_t{count} * format::kSectionEntrySize, &dir));
+  uint64_t prev_end = format::kSegmentHeaderSize;
+  for (uint32_t i = 0; i < count; ++i) {
+    const char* e = dir.data() + i * format::kSectionEntrySize;
+    const uint32_t type = DecodeFixed32(e);
+    Section s{DecodeFixed64(e + 8), DecodeFixed64(e + 16)};
+    const uint64_t at = dir_offset + i * format::kSectionEntrySize;
+    if (s.offset < prev_end || s.offset % 8 != 0 || s.offset > dir_offset || s.length > dir_offset - s.offset)
+      return view_->Corrupt(at, "section outside the body or overlapping another");
+    prev_end = s.offset + s.length;
+    if (type >= 1 && type <= static_cast<uint32_t>(kSections)) {
+      if (sections_[type].offset != 0) return view_->Corrupt(at, "section listed twice");
+      sections_[type] = s;
+    }  // unknown types (newer minor versions) are skipped
+  }
+  const SegmentHeaderInfo& x = h_;
+  const uint64_t expect[kSections + 1] = {0,
+                                           sections_[1].length,
+                                           (uint64_t{x.source_set_count} + 1) * 4,
+                                           sections_[3].length,
+                                           (x.data_bits + 7) / 8 + 8,
+                                           (x.group_count + 1) * 8};
+  for (int t = 1; t <= kSections; ++t) {
+    if (sections_[t].offset == 0) return view_->Corrupt(dir_offset, "section " + std::to_string(t) + " missing");
     if (sections_[t].length != expect[t])
-      return Corrupt(sections_[t].offset, "section " + std::to_string(t) + " has the wrong length");
+      return view_->Corrupt(sections_[t].offset, "section " + std::to_string(t) + " has the wrong length");
+  }
+  if (sections_[3].length % 4 != 0) return view_->Corrupt(sections_[3].offset, "source id section misaligned");
+  return Status::Ok();
+}
+
+Status SegmentReader::ParseDictionary() {
+  const SegmentHeaderInfo& x = h_;
+  std::string bytes;
+  LEAKDEX_RETURN_IF_ERROR(view_->Read(sections_[2].offset, sections_[2].length, &bytes));
+  source_index_.resize(x.source_set_count + uint64_t{1});
+  for (uint64_t i = 0; i <= x.source_set_count; ++i) source_index_[i] = DecodeFixed32(bytes.data() + i * 4);
+  LEAKDEX_RETURN_IF_ERROR(view_->Read(sections_[3].offset, sections_[3].length, &bytes));
+  source_ids_.resize(bytes.size() / 4);
+  for (size_t i = 0; i < source_ids_.size(); ++i) source_ids_[i] = DecodeFixed32(bytes.data() + i * 4);
+  if (source_index_[0] != 0 || source_index_.back() != source_ids_.size())
+    return view_->Corrupt(sections_[2].offset, "source set index does not span the source ids");
+  for (uint64_t s = 0; s < x.source_set_count; ++s) {
+    const uint32_t b = source_index_[s], e = source_index_[s + 1];
+    if (e <= b || e > source_ids_.size()) return view_->Corrupt(sections_[2].offset + s * 4, "source set empty or out of range");
+    for (uint32_t i = b + 1; i < e; ++i)
+      if (source_ids_[i] <= source_ids_[i - 1])
+        return view_->Corrupt(sections_[3].offset + uint64_t{i} * 4, "source set not strictly ascending");
+  }
+  LEAKDEX_RETURN_IF_ERROR(view_->Read(sections_[1].offset, sections_[1].length, &bytes));
+  if (x.dict_count > bytes.size()) return view_->Corrupt(sections_[1].offset, "dictionary shorter than its count");
+  dict_.resize(x.dict_count);
+  uint64_t total = 0;
+  uint8_t seen_max = 0, seen_min = 64;
+  const char* p = bytes.data();
+  const char* end = p + bytes.size();
+  for (uint64_t i = 0; i < x.dict_count; ++i) {
+    const uint64_t at = sections_[1].offset + static_cast<uint64_t>(p - bytes.data());
+    DictEntry& d = dict_[i];
+    uint64_t roles, set;
+    if (!GetVarint(p, end, &d.key_count) || !GetVarint(p, end, &d.classes) || !GetVarint(p, end, &roles) ||
+        !GetVarint(p, end, &set) || end - p < 3 || roles > UINT32_MAX || set > UINT32_MAX)
+      return view_->Corrupt(at, "dictionary entry truncated");
+    d.roles = static_cast<uint32_t>(roles);
+    d.source_set = static_cast<uint32_t>(set);
+    d.precision = static_cast<uint8_t>(p[0]);
+    d.records = static_cast<uint8_t>(p[1]);
+    d.code_len = static_cast<uint8_t>(p[2]);
+    p += 3;
+    if (d.key_count == 0 || d.key_count > x.key_count || d.source_set >= x.source_set_count || d.records == 0 ||
+        d.precision < x.min_precision || d.precision > x.fp_bits)
+      return view_->Corrupt(at, "dictionary entry malformed");
+    if (i > 0 && d.key_count > dict_[i - 1].key_count) return view_->Corrupt(at, "dictionary not ordered by use");
+    if ((x.dict_count == 1 && d.code_len != 0) || (x.dict_count > 1 && (d.code_len == 0 || d.code_len > x.max_code_len)) ||
+        (i > 0 && d.code_len < dict_[i - 1].code_len))
+      return view_->Corrupt(at, "payload code length out of order or range");
+    total += d.key_count;
+    seen_max = std::max(seen_max, d.precision);
+    seen_min = std::min(seen_min, d.precision);
+    fp_rate_ += std::ldexp(static_cast<double>(d.key_count), -static_cast<int>(d.precision));
+  }
+  if (p != end) return view_->Corrupt(sections_[1].offset, "bytes after the last dictionary entry");
+  if (total != x.key_count) return view_->Corrupt(sections_[1].offset, "dictionary key counts do not add up to the key count");
+  if (x.key_count > 0 && (seen_max != x.fp_bits || seen_min != x.min_precision))
+    return view_->Corrupt(56, "header precision range differs from the dictionary's");
+  mixed_precision_ = x.min_precision < x.fp_bits;
+  // Canonical Huffman decoding tables; the code must be complete (Kraft sum 1).
+  if (x.dict_count > 1) {
+    if (dict_.back().code_len != x.max_code_len) return view_->Corrupt(60, "longest payload code differs from the header");
+    unsigned __int128 kraft = 0;
+    for (const DictEntry& d : dict_) kraft += static_cast<unsigned __int128>(1) << (32 - d.code_len);
+    if (kraft != static_cast<unsigned __int128>(1) << 32)
+      return view_->Corrupt(sections_[1].offset, "payload code lengths do not form a complete prefix code");
+    fast_bits_ = std::min<unsigned>(kFastBits, x.max_code_len);
+    fast_.assign(size_t{1} << fast_bits_, 0);
+    uint64_t code = 0;
+    for (uint32_t i = 0; i < x.dict_count; ++i) {
+      const unsigned len = dict_[i].code_len;
+      if (i > 0) code = (code + 1) << (len - dict_[i - 1].code_len);
+      if (count_of_len_[len]++ == 0) {
+        first_code_[len] = code;
+        first_index_[len] = i;
+      }
+      if (len <= fast_bits_) {
+        const uint32_t rev = ReverseBits(static_cast<uint32_t>(code), len);
+        for (uint64_t k = 0; k < (uint64_t{1} << (fast_bits_ - len)); ++k)
+          fast_[rev | (k << len)] = (i << 6) | len;
+      }
+    }
   }
   return Status::Ok();
 }
 
-Status SegmentReader::VerifyBlocks(uint64_t offset, uint64_t length) const {
-  if (length == 0) return Status::Ok();
-  const uint64_t first = (offset - format::kSegmentHeaderSize) >> format::kBlockShift;
-  const uint64_t last = (offset + length - 1 - format::kSegmentHeaderSize) >> format::kBlockShift;
-  for (uint64_t b = first; b <= last && b < block_count_; ++b) {
-    if (verified_[b].load(std::memory_order_acquire)) continue;
-    uint64_t start = format::kSegmentHeaderSize + (b << format::kBlockShift);
-    uint64_t len = std::min<uint64_t>(format::kBlockSize, body_end_ - start);
-    if (Checksum(at(start), len) != DecodeFixed64(block_checksums_ + b * 8))
-      return Corrupt(start, "block " + std::to_string(b) + " checksum mismatch");
-    verified_[b].store(1, std::memory_order_release);
+bool SegmentReader::DecodeCode(const char* base, uint64_t pos, uint64_t limit, uint32_t* id, unsigned* len) const {
+  if (h_.dict_count <= 1) {
+    *id = 0;
+    *len = 0;
+    return h_.dict_count == 1;
   }
-  return Status::Ok();
+  const uint32_t e = fast_[LoadBits(base, pos, fast_bits_)];
+  if (e != 0) {
+    *len = e & 63;
+    *id = e >> 6;
+    return pos + *len <= limit;
+  }
+  uint64_t code = 0;
+  for (unsigned l = 1; l <= h_.max_code_len; ++l) {
+    if (pos + l > limit) return false;
+    code = (code << 1) | LoadBits(base, pos + l - 1, 1);
+    if (count_of_len_[l] != 0 && code >= first_code_[l] && code - first_code_[l] < count_of_len_[l]) {
+      *id = static_cast<uint32_t>(first_index_[l] + (code - first_code_[l]));
+      *len = l;
+      return true;
+    }
+  }
+  return false;
 }
 
-Status SegmentReader::VerifyAllBlocks() const {
-  return VerifyBlocks(format::kSegmentHeaderSize, body_end_ - format::kSegmentHeaderSize);
-}
-
-Result<Payload> SegmentReader::ReadPayload(uint32_t id) const {
-  const Section& offs = sections_[5];
-  const Section& data = sections_[6];
-  LEAKDEX_RETURN_IF_ERROR(VerifyBlocks(offs.offset + uint64_t{id} * 4, 8));
-  uint32_t begin = DecodeFixed32(at(offs.offset + uint64_t{id} * 4));
-  uint32_t end = DecodeFixed32(at(offs.offset + uint64_t{id} * 4 + 4));
-  if (begin > end || end > data.length) return Corrupt(offs.offset + uint64_t{id} * 4, "payload offsets out of range");
-  LEAKDEX_RETURN_IF_ERROR(VerifyBlocks(data.offset + begin, end - begin));
-  Decoder d(at(data.offset + begin), end - begin);
+Payload SegmentReader::PayloadOf(uint32_t id) const {
+  const DictEntry& d = dict_[id];
   Payload p;
-  uint32_t nsources;
-  if (!d.Get64(&p.classes) || !d.Get32(&p.roles) || !d.Get32(&nsources) || d.remaining() != uint64_t{nsources} * 4)
-    return Corrupt(data.offset + begin, "payload entry malformed");
-  p.sources.resize(nsources);
-  for (uint32_t i = 0; i < nsources; ++i) {
-    (void)d.Get32(&p.sources[i]);
-    if (i > 0 && p.sources[i] <= p.sources[i - 1]) return Corrupt(data.offset + begin, "payload sources not sorted");
-  }
+  auto s = SourceSet(d.source_set);
+  p.sources.assign(s.begin(), s.end());
+  p.classes = d.classes;
+  p.roles = d.roles;
   return p;
 }
 
+Result<std::pair<uint64_t, uint64_t>> SegmentReader::GroupRange(uint64_t g) const {
+  thread_local std::vector<char> scratch;
+  const uint64_t off = sections_[5].offset + g * 8;
+  LEAKDEX_ASSIGN_OR_RETURN(const char* p, view_->Get(off, 16, &scratch));
+  const uint64_t start = DecodeFixed64(p), end = DecodeFixed64(p + 8);
+  if (start > end || end > h_.data_bits || ((end + 7) >> 3) - (start >> 3) > max_group_bytes_)
+    return view_->Corrupt(off, "group directory entry out of range");
+  return std::make_pair(start, end);
+}
+
+void SegmentReader::Prefetch(uint64_t fp) const {
+  const uint64_t q = h_.bucket_bits == 0 ? 0 : fp >> (64 - h_.bucket_bits);
+  const uint64_t off = sections_[5].offset + (q >> h_.group_bits) * 8;
+  if (off + 16 > view_->logical_size()) return;
+  const uint64_t page = off / format::kPageContent;
+  __builtin_prefetch(view_->raw_page(page) + off % format::kPageContent);
+}
+
 Result<std::optional<SegmentReader::Hit>> SegmentReader::Lookup(uint64_t fp) const {
-  const uint64_t n = header_.key_count;
-  const uint64_t b = BucketOf(fp, header_.bucket_bits);
-  const uint64_t boff = sections_[1].offset + b * 8;
-  LEAKDEX_RETURN_IF_ERROR(VerifyBlocks(boff, 16));
-  uint64_t lo = DecodeFixed64(at(boff)), hi = DecodeFixed64(at(boff + 8));
-  if (lo > hi || hi > n) return Corrupt(boff, "bucket table out of range");
-  const uint64_t fps = sections_[2].offset;
-  LEAKDEX_RETURN_IF_ERROR(VerifyBlocks(fps + lo * 8, (hi - lo) * 8));
-  while (lo < hi) {  // lower bound in [lo, hi)
-    uint64_t mid = lo + (hi - lo) / 2;
-    if (DecodeFixed64(at(fps + mid * 8)) < fp) lo = mid + 1;
-    else hi = mid;
+  const SegmentHeaderInfo& x = h_;
+  if (x.key_count == 0) return std::optional<Hit>();
+  const unsigned b = x.bucket_bits, r = x.remainder_bits();
+  const uint64_t q = b == 0 ? 0 : fp >> (64 - b);
+  const uint64_t g = q >> x.group_bits;
+  const uint64_t j = q & Mask(x.group_bits);
+  const uint64_t z = uint64_t{1} << x.group_bits;
+  LEAKDEX_ASSIGN_OR_RETURN(auto range, GroupRange(g));
+  const uint64_t glen = range.second - range.first;
+  thread_local std::vector<char> scratch;
+  const uint64_t byte0 = range.first >> 3;
+  LEAKDEX_ASSIGN_OR_RETURN(const char* base,
+                           view_->Get(sections_[4].offset + byte0, ((range.second + 7) >> 3) - byte0, &scratch));
+  const uint64_t s0 = range.first & 7;
+  const uint64_t group_at = sections_[4].offset + byte0;
+
+  // Unary bucket sizes: find zeros number j-1, j and z-1.
+  uint64_t pos = 0, zeros = 0;
+  uint64_t p_prev = 0, p_j = 0, p_last = 0;
+  bool got_prev = j == 0, got_j = false, got_last = false;
+  while (!got_last) {
+    if (pos >= glen) return view_->Corrupt(group_at, "bucket sizes run past the end of the group");
+    const unsigned w = static_cast<unsigned>(std::min<uint64_t>(64, glen - pos));
+    const uint64_t inv = ~LoadBits(base, s0 + pos, w) & Mask(w);
+    const uint64_t zc = static_cast<uint64_t>(std::popcount(inv));
+    if (!got_prev && zeros + zc > j - 1) {
+      p_prev = pos + SelectBit(inv, static_cast<unsigned>(j - 1 - zeros));
+      got_prev = true;
+    }
+    if (!got_j && zeros + zc > j) {
+      p_j = pos + SelectBit(inv, static_cast<unsigned>(j - zeros));
+      got_j = true;
+    }
+    if (zeros + zc > z - 1) {
+      p_last = pos + SelectBit(inv, static_cast<unsigned>(z - 1 - zeros));
+      got_last = true;
+    }
+    zeros += zc;
+    pos += w;
   }
-  if (lo >= n || DecodeFixed64(at(fps + lo * 8)) != fp) return std::optional<Hit>();
-  LEAKDEX_RETURN_IF_ERROR(VerifyBlocks(sections_[3].offset + lo * 4, 4));
-  LEAKDEX_RETURN_IF_ERROR(VerifyBlocks(sections_[4].offset + lo, 1));
-  uint32_t ref = DecodeFixed32(at(sections_[3].offset + lo * 4));
-  if (ref >= header_.payload_count) return Corrupt(sections_[3].offset + lo * 4, "payload id out of range");
-  LEAKDEX_ASSIGN_OR_RETURN(Payload p, ReadPayload(ref));
-  return std::optional<Hit>(Hit{std::move(p), static_cast<uint8_t>(*at(sections_[4].offset + lo))});
+  const uint64_t before = j == 0 ? 0 : p_prev - (j - 1);
+  const uint64_t count = (p_j - j) - before;
+  const uint64_t total = p_last - (z - 1);
+  const uint64_t slots_at = p_last + 1;
+  if (total > glen || slots_at + total * r > glen)
+    return view_->Corrupt(group_at, "group slots run past the end of the group");
+  const uint64_t qrem = r == 0 ? 0 : (fp << b) >> (64 - r);
+
+  // Payload codes follow the remainders; key i's code is found by decoding
+  // the codes before it (forward only, as candidates ascend).
+  uint64_t code_pos = slots_at + total * r, code_index = 0;
+  auto id_of = [&](uint64_t i) -> Result<uint32_t> {
+    uint32_t id = 0;
+    unsigned len = 0;
+    for (;;) {
+      if (!DecodeCode(base, s0 + code_pos, s0 + glen, &id, &len))
+        return view_->Corrupt(group_at, "payload code invalid or beyond the group");
+      code_pos += len;
+      if (code_index++ == i) return id;
+    }
+  };
+
+  std::optional<Hit> hit;
+  for (uint64_t i = before; i < before + count; ++i) {
+    const uint64_t rem = LoadBits(base, s0 + slots_at + i * r, r);
+    if (rem > qrem) break;
+    bool match = rem == qrem;
+    uint32_t id = 0;
+    bool have_id = false;
+    if (!match && mixed_precision_) {
+      LEAKDEX_ASSIGN_OR_RETURN(id, id_of(i));
+      have_id = true;
+      const unsigned drop = x.fp_bits - dict_[id].precision;  // low remainder bits not stored
+      match = drop >= r || ((rem ^ qrem) >> drop) == 0;
+    }
+    if (!match) continue;
+    if (!have_id) {
+      LEAKDEX_ASSIGN_OR_RETURN(id, id_of(i));
+    }
+    const DictEntry& d = dict_[id];
+    if (!hit) {
+      hit.emplace();
+      hit->payload = PayloadOf(id);
+      hit->count = d.records;
+    } else {
+      hit->payload.Merge(PayloadOf(id));
+      hit->count = std::min(hit->count + d.records, format::kRecordCountMax);
+    }
+  }
+  return hit;
+}
+
+Status SegmentReader::DecodeGroup(uint64_t g, std::vector<GroupKey>* out, std::vector<char>* scratch) const {
+  out->clear();
+  const SegmentHeaderInfo& x = h_;
+  const unsigned r = x.remainder_bits();
+  LEAKDEX_ASSIGN_OR_RETURN(auto range, GroupRange(g));
+  const uint64_t glen = range.second - range.first;
+  const uint64_t byte0 = range.first >> 3;
+  const uint64_t group_at = sections_[4].offset + byte0;
+  LEAKDEX_ASSIGN_OR_RETURN(const char* base,
+                           view_->Get(sections_[4].offset + byte0, ((range.second + 7) >> 3) - byte0, scratch));
+  const uint64_t s0 = range.first & 7;
+  const uint64_t z = uint64_t{1} << x.group_bits;
+  uint64_t bucket = 0, pos = 0;
+  while (bucket < z) {
+    if (pos >= glen) return view_->Corrupt(group_at, "bucket sizes run past the end of the group");
+    const unsigned w = static_cast<unsigned>(std::min<uint64_t>(64, glen - pos));
+    const uint64_t inv = ~LoadBits(base, s0 + pos, w) & Mask(w);
+    unsigned used = 0;
+    while (used < w && bucket < z) {
+      const uint64_t rest = inv >> used;
+      const unsigned ones = rest == 0 ? w - used : static_cast<unsigned>(std::countr_zero(rest));
+      if (out->size() + ones > x.key_count) return view_->Corrupt(group_at, "group holds more keys than the segment");
+      for (unsigned t = 0; t < ones; ++t) out->push_back(GroupKey{bucket, 0, 0});
+      if (rest == 0) {
+        used = w;
+        break;
+      }
+      used += ones + 1;
+      ++bucket;
+    }
+    pos += used;
+  }
+  const uint64_t total = out->size();
+  if (pos + total * r > glen) return view_->Corrupt(group_at, "group slots run past the end of the group");
+  for (uint64_t i = 0; i < total; ++i) (*out)[i].rem = LoadBits(base, s0 + pos + i * r, r);
+  uint64_t at = pos + total * r;
+  for (uint64_t i = 0; i < total; ++i) {
+    uint32_t id;
+    unsigned len;
+    if (!DecodeCode(base, s0 + at, s0 + glen, &id, &len))
+      return view_->Corrupt(group_at, "payload code invalid or beyond the group");
+    (*out)[i].id = id;
+    at += len;
+  }
+  if (at != glen) return view_->Corrupt(group_at, "group length does not match its contents");
+  return Status::Ok();
+}
+
+Result<bool> SegmentReader::Cursor::Next(SegmentEntry* e) {
+  const SegmentHeaderInfo& x = r_->h_;
+  std::vector<GroupKey>& keys = raw_;
+  while (i_ >= keys_.size()) {
+    if (group_ >= x.group_count) return false;
+    LEAKDEX_RETURN_IF_ERROR(r_->DecodeGroup(group_, &keys, &scratch_));
+    keys_.clear();
+    const unsigned b = x.bucket_bits, r = x.remainder_bits();
+    for (const GroupKey& k : keys) {
+      const uint64_t q = (group_ << x.group_bits) | k.bucket;
+      SegmentEntry s;
+      s.value = (b == 0 ? 0 : q << (64 - b)) | (r == 0 ? 0 : k.rem << (64 - x.fp_bits));
+      const DictEntry& d = r_->dict_[k.id];
+      s.precision = d.precision;
+      s.records = d.records;
+      s.payload = k.id;
+      if (TruncateFingerprint(s.value, s.precision) != s.value)
+        return r_->view_->Corrupt(r_->sections_[4].offset, "key has bits beyond its precision (group " +
+                                                                std::to_string(group_) + ")");
+      keys_.push_back(s);
+    }
+    i_ = 0;
+    ++group_;
+    if ((group_ & 255) == 0) {
+      LEAKDEX_ASSIGN_OR_RETURN(auto range, r_->GroupRange(group_ - 1));
+      r_->view_->DropBefore(r_->sections_[4].offset + (range.first >> 3));
+    }
+  }
+  *e = keys_[i_++];
+  return true;
 }
 
 Status SegmentReader::Verify() const {
-  LEAKDEX_RETURN_IF_ERROR(VerifyAllBlocks());
-  const uint64_t n = header_.key_count;
-  const uint64_t buckets = uint64_t{1} << header_.bucket_bits;
-  const char* bt = at(sections_[1].offset);
-  const char* fps = at(sections_[2].offset);
-  if (DecodeFixed64(bt) != 0 || DecodeFixed64(bt + buckets * 8) != n)
-    return Corrupt(sections_[1].offset, "bucket table does not span the keys");
-  uint64_t prev_start = 0;
-  for (uint64_t b = 0; b < buckets; ++b) {
-    uint64_t start = DecodeFixed64(bt + b * 8), end = DecodeFixed64(bt + b * 8 + 8);
-    if (start < prev_start || end < start || end > n) return Corrupt(sections_[1].offset + b * 8, "bucket table not monotonic");
-    for (uint64_t i = start; i < end; ++i)
-      if (BucketOf(DecodeFixed64(fps + i * 8), header_.bucket_bits) != b)
-        return Corrupt(sections_[2].offset + i * 8, "key stored in the wrong bucket");
-    prev_start = start;
+  LEAKDEX_RETURN_IF_ERROR(view_->VerifyAll());
+  // The footer's page digest (pinned through the footer checksum by the
+  // MANIFEST) must cover the checksums of every page before the last.
+  if (view_->pages() > 1) {
+    XXH3_state_t* st = XXH3_createState();
+    if (st == nullptr) return Status::Internal("out of memory");
+    XXH3_64bits_reset(st);
+    char b[8];
+    for (uint64_t p = 0; p + 1 < view_->pages(); ++p) {
+      EncodeFixed64(b, view_->stored_checksum(p));
+      XXH3_64bits_update(st, b, 8);
+    }
+    const uint64_t digest = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    if (digest != page_digest_)
+      return view_->Corrupt(view_->logical_size() - format::kSegmentFooterSize + 24, "page digest mismatch");
   }
-  for (uint64_t i = 1; i < n; ++i)
-    if (DecodeFixed64(fps + i * 8) <= DecodeFixed64(fps + (i - 1) * 8))
-      return Corrupt(sections_[2].offset + i * 8, "keys not strictly ascending");
-  const char* offs = at(sections_[5].offset);
-  if (DecodeFixed32(offs) != 0 ||
-      DecodeFixed32(offs + uint64_t{header_.payload_count} * 4) != sections_[6].length)
-    return Corrupt(sections_[5].offset, "payload offsets do not span the payloads");
-  for (uint32_t id = 0; id < header_.payload_count; ++id) {
-    auto p = ReadPayload(id);
-    if (!p.ok()) return p.status();
+  const SegmentHeaderInfo& x = h_;
+  // Directory: starts at 0, monotonic, ends at data_bits.
+  {
+    std::string dir;
+    LEAKDEX_RETURN_IF_ERROR(view_->Read(sections_[5].offset, sections_[5].length, &dir));
+    uint64_t prev = 0;
+    for (uint64_t g = 0; g <= x.group_count; ++g) {
+      const uint64_t v = DecodeFixed64(dir.data() + g * 8);
+      if ((g == 0 && v != 0) || v < prev || (g == x.group_count && v != x.data_bits))
+        return view_->Corrupt(sections_[5].offset + g * 8, "group directory not monotonic or not spanning the data");
+      prev = v;
+    }
   }
-  const char* refs = at(sections_[3].offset);
-  for (uint64_t i = 0; i < n; ++i)
-    if (DecodeFixed32(refs + i * 4) >= header_.payload_count)
-      return Corrupt(sections_[3].offset + i * 4, "payload id out of range");
+  // Data padding: bits after data_bits are zero.
+  {
+    std::string tail;
+    const uint64_t from = x.data_bits / 8;
+    LEAKDEX_RETURN_IF_ERROR(view_->Read(sections_[4].offset + from, sections_[4].length - from, &tail));
+    if ((static_cast<uint8_t>(tail[0]) >> (x.data_bits % 8)) != 0 && x.data_bits % 8 != 0)
+      return view_->Corrupt(sections_[4].offset + from, "nonzero bits after the group data");
+    for (size_t i = (x.data_bits % 8 != 0 ? 1 : 0); i < tail.size(); ++i)
+      if (tail[i] != 0) return view_->Corrupt(sections_[4].offset + from + i, "nonzero padding after the group data");
+  }
+  std::vector<uint64_t> uses(x.dict_count, 0);
+  Cursor c(this);
+  SegmentEntry e, prev;
+  uint64_t n = 0;
+  for (;;) {
+    LEAKDEX_ASSIGN_OR_RETURN(bool more, c.Next(&e));
+    if (!more) break;
+    if (n > 0 && (e.value < prev.value || (e.value == prev.value && e.precision < prev.precision)))
+      return view_->Corrupt(sections_[4].offset, "keys out of order (key " + std::to_string(n) + ")");
+    uses[e.payload]++;
+    prev = e;
+    ++n;
+  }
+  if (n != x.key_count) return view_->Corrupt(40, "group data holds " + std::to_string(n) + " keys, header says " +
+                                                      std::to_string(x.key_count));
+  for (uint32_t i = 0; i < x.dict_count; ++i)
+    if (uses[i] != dict_[i].key_count)
+      return view_->Corrupt(sections_[1].offset, "dictionary entry " + std::to_string(i) +
+                                                     ": key count differs from the keys using it");
   return Status::Ok();
 }
 

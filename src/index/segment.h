@@ -1,17 +1,26 @@
-// Segment files: one immutable, checksummed table of key fingerprints and
-// their payloads (docs/FORMAT.md "Segment file").
+// Segment files, format 2 (docs/FORMAT.md "Segment file"): one immutable,
+// self-checksummed table of key fingerprints and dictionary-coded payloads.
+//
+// A key is stored as the leading `precision` bits of its 64-bit fingerprint
+// (the rest zero). Keys are bucketed by their top b bits; a bucket stores only
+// the remaining F - b bits of each key ("remainder") plus a short payload code.
+// 2^k consecutive buckets form a group: a unary bucket-size code, then the
+// remainders, then each key's payload as a canonical Huffman code into the
+// payload dictionary. A directory gives each group's bit offset, so a lookup
+// reads one directory entry and one group.
 #pragma once
 
-#include <atomic>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
-#include "file_io.h"
+#include "index/paged_file.h"
 #include "leakdex/identity.h"
 #include "leakdex/keyed_hash.h"
 #include "leakdex/status.h"
@@ -29,60 +38,209 @@ struct Payload {
   void Merge(const Payload& other);
 };
 
+// Interns payloads: dense ids in order of first use.
+class PayloadTable {
+ public:
+  uint32_t Intern(const Payload& p);
+  const Payload& Get(uint32_t id) const { return *payloads_[id]; }
+  size_t size() const { return payloads_.size(); }
+  // The id of the union of two interned payloads (memoised).
+  uint32_t Union(uint32_t a, uint32_t b);
+
+ private:
+  std::map<Payload, uint32_t> ids_;
+  std::vector<const Payload*> payloads_;  // keys of ids_
+  std::unordered_map<uint64_t, uint32_t> unions_;
+};
+
+// One key as the builder takes it and a cursor yields it.
+struct SegmentEntry {
+  uint64_t value = 0;      // fingerprint; bits after the first `precision` are zero
+  uint8_t precision = 64;  // leading fingerprint bits stored (1..64)
+  uint32_t payload = 0;    // PayloadTable id (builder) / dictionary id (cursor)
+  uint32_t records = 1;    // records the key appeared in (saturates at kRecordCountMax)
+};
+
+// The fingerprint bits a fresh segment of n keys stores so that a lookup of
+// an absent key matches with probability n / 2^F <= 1e-9: F = ceil(log2(n*1e9)),
+// raised to `floor_bits`, at most 64.
+uint8_t PrecisionFor(uint64_t n, uint8_t floor_bits = 0);
+inline uint64_t TruncateFingerprint(uint64_t fp, uint8_t precision) {
+  return precision >= 64 ? fp : (precision == 0 ? 0 : fp & ~(~uint64_t{0} >> precision));
+}
+// Whether `fp` matches a key stored as (value, precision).
+inline bool FingerprintMatches(uint64_t fp, uint64_t value, uint8_t precision) {
+  return TruncateFingerprint(fp, precision) == value;
+}
+
 struct SegmentHeaderInfo {
   KeyId key_id{};
   uint16_t normalizer_version = 0;
   uint16_t format_minor = 0;
   uint64_t key_count = 0;
-  uint32_t payload_count = 0;
-  uint8_t bucket_bits = 0;
+  uint64_t salt = 0;
+  uint8_t fp_bits = 0;        // F: widest precision of any key
+  uint8_t min_precision = 0;  // narrowest precision of any key
+  uint8_t bucket_bits = 0;    // b
+  uint8_t group_bits = 0;     // k: 2^k buckets a group
+  uint8_t max_code_len = 0;   // longest payload code (0: one dictionary entry)
+  uint32_t dict_count = 0;    // D
+  uint32_t source_set_count = 0;
+  uint64_t group_count = 0;   // G = 2^(b - k)
+  uint64_t data_bits = 0;
+  uint32_t remainder_bits() const { return fp_bits - bucket_bits; }
 };
 
-// Builds a segment in memory and writes it atomically.
-// REQUIRES: Add() calls in strictly ascending fingerprint order.
+struct DictEntry {
+  uint64_t key_count = 0;  // keys using this entry
+  DataClassSet classes = 0;
+  RoleSet roles = 0;
+  uint32_t source_set = 0;
+  uint8_t precision = 0;
+  uint8_t records = 0;
+  uint8_t code_len = 0;  // canonical Huffman code length of this entry
+};
+
+// Builds a segment in two passes over the same sorted entries, streaming the
+// file to disk: pass 1 (Observe) gathers the statistics that fix the layout,
+// pass 2 (Add) writes. Memory: the payload dictionary, one group and the
+// group directory (8 bytes per ~384 keys).
+// REQUIRES: entries in non-decreasing (value, precision) order, the same
+// sequence in both passes.
 class SegmentBuilder {
  public:
-  SegmentBuilder(const KeyId& key_id, uint16_t normalizer_version);
-  void Add(uint64_t fingerprint, const Payload& payload, uint32_t count);
-  uint64_t key_count() const { return fingerprints_.size(); }
-  // Writes the file aside and renames it to `path`. Returns its size in bytes.
-  Result<uint64_t> Finish(const std::string& path);
+  SegmentBuilder(const KeyId& key_id, uint16_t normalizer_version, const PayloadTable* payloads);
+  ~SegmentBuilder();
+
+  // A fresh segment (ingest): once pass 1 has counted n keys, every key is
+  // cut to PrecisionFor(n, floor_bits) bits. Without it (compact, merge)
+  // each key keeps the precision it comes with. Call before Observe.
+  void SetFreshPrecision(uint8_t floor_bits) {
+    fresh_ = true;
+    floor_bits_ = floor_bits;
+  }
+  Status Observe(const SegmentEntry& e);
+  uint64_t key_count() const { return n_; }
+  const SegmentHeaderInfo& header() const { return h_; }
+  // Fixes the layout and starts writing `path` aside.
+  Status Begin(const std::string& path);
+  Status Add(const SegmentEntry& e);
+  // Writes the rest, fsyncs and publishes by rename. Returns the file size.
+  Result<uint64_t> Finish();
 
  private:
-  std::string Encode() const;
+  struct DictKey {
+    uint32_t payload;
+    uint8_t precision;
+    uint8_t records;
+    bool operator==(const DictKey&) const = default;
+  };
+  struct DictKeyHash {
+    size_t operator()(const DictKey& k) const {
+      return std::hash<uint64_t>{}((uint64_t{k.payload} << 16) | (uint64_t{k.precision} << 8) | k.records);
+    }
+  };
+  struct Slot {
+    uint64_t bucket;  // within the group
+    uint64_t rem;
+    uint32_t code;    // dictionary id
+  };
+  Status FlushGroup();
+  Status EmitBits(bool final);
+
   KeyId key_id_;
   uint16_t normalizer_version_;
-  std::vector<uint64_t> fingerprints_;
-  std::vector<uint32_t> refs_;
-  std::vector<uint8_t> counts_;
-  std::map<Payload, uint32_t> payload_ids_;
-  std::vector<const Payload*> payloads_;  // by id; points into payload_ids_ keys
+  const PayloadTable* payloads_;
+  bool fresh_ = false;
+  uint8_t floor_bits_ = 0;
+  uint8_t cut_ = 64;  // precision cap (fresh segments)
+  // Pass 1.
+  uint64_t n_ = 0;
+  uint8_t fmax_ = 0, pmin_ = 64;
+  SegmentEntry last_{};
+  bool have_last_ = false;
+  std::unordered_map<DictKey, uint32_t, DictKeyHash> dict_index_;  // -> pass-1 index
+  std::vector<DictKey> dict_keys_;
+  std::vector<uint64_t> dict_counts_;
+  // Layout.
+  SegmentHeaderInfo h_;
+  std::vector<uint32_t> code_of_;  // pass-1 index -> dictionary id
+  std::vector<uint32_t> huff_bits_;  // dictionary id -> code, bit-reversed (LSB first)
+  std::vector<uint8_t> huff_len_;    // dictionary id -> code length
+  // Pass 2.
+  std::unique_ptr<PagedFileWriter> out_;
+  uint64_t added_ = 0;
+  uint64_t group_ = 0;  // current group
+  std::vector<Slot> slots_;
+  std::vector<uint64_t> directory_;
+  uint64_t data_offset_ = 0;  // logical
+  uint64_t bits_ = 0;
+  uint64_t acc_ = 0;
+  unsigned nacc_ = 0;
+  std::string pending_;  // whole bytes of the bit stream not yet appended
+  uint32_t max_group_bytes_ = 0;
+  uint64_t section_offsets_[format::kSectionTypeCount + 1] = {};
+  uint64_t section_lengths_[format::kSectionTypeCount + 1] = {};
+
+  void PutBits(uint64_t v, unsigned w);
+  void PutZeros(uint64_t n);
+  void PutOnes(uint64_t n);
 };
 
 // Read-only access to one segment file through mmap. Every offset is bounds-
-// checked; body blocks are checksum-verified the first time they are read.
+// checked; pages are checksum-verified the first time they are read.
 class SegmentReader {
  public:
-  // Validates footer, header, section directory and block checksum table.
-  static Result<std::unique_ptr<SegmentReader>> Open(const std::string& path);
+  // Validates header, footer, section directory, dictionary and source sets;
+  // files up to `verify_whole_up_to` bytes are verified entirely (Verify()).
+  static Result<std::unique_ptr<SegmentReader>> Open(const std::string& path,
+                                                     uint64_t verify_whole_up_to = format::kVerifyWholeOnOpenBytes);
 
-  const SegmentHeaderInfo& header() const { return header_; }
-  uint64_t file_size() const { return file_.bytes().size(); }
+  const SegmentHeaderInfo& header() const { return h_; }
+  uint64_t file_size() const { return view_->file_size(); }
   uint64_t footer_checksum() const { return footer_checksum_; }
-  const std::string& path() const { return file_.path(); }
+  const std::string& path() const { return view_->path(); }
+  const std::vector<DictEntry>& dictionary() const { return dict_; }
+  std::span<const uint32_t> SourceSet(uint32_t id) const {
+    return {source_ids_.data() + source_index_[id], source_index_[id + 1] - source_index_[id]};
+  }
+  // Probability that a lookup of an absent key matches: sum of 2^-precision.
+  double false_positive_rate() const { return fp_rate_; }
+  // Dictionary entry `id` as a Payload (sources, classes, roles).
+  Payload PayloadOf(uint32_t id) const;
 
   struct Hit {
     Payload payload;
     uint32_t count = 0;
   };
-  // NotFound-free: an absent key is an empty optional; Corruption if a block is bad.
+  // Every stored key matching `fingerprint`, united; empty when none.
   Result<std::optional<Hit>> Lookup(uint64_t fingerprint) const;
+  // Hints the kernel to fetch the pages a lookup of `fingerprint` will read first.
+  void Prefetch(uint64_t fingerprint) const;
 
-  // Checks every block checksum and every structural invariant.
+  // Checks every page checksum and every structural invariant.
   Status Verify() const;
-  // Calls fn(fingerprint, payload, count) for every key in ascending order.
-  template <typename Fn>
-  Status ForEach(Fn&& fn) const;
+
+  struct GroupKey {
+    uint64_t bucket;  // within the group
+    uint64_t rem;
+    uint32_t id;
+  };
+  // Keys in stored order; `payload` of the yielded entries is a dictionary id.
+  class Cursor {
+   public:
+    explicit Cursor(const SegmentReader* r) : r_(r) {}
+    Result<bool> Next(SegmentEntry* out);
+
+   private:
+    const SegmentReader* r_;
+    uint64_t group_ = 0;
+    std::vector<SegmentEntry> keys_;
+    std::vector<GroupKey> raw_;
+    std::vector<char> scratch_;
+    size_t i_ = 0;
+  };
+  Cursor NewCursor() const { return Cursor(this); }
 
  private:
   struct Section {
@@ -90,46 +248,34 @@ class SegmentReader {
     uint64_t length = 0;
   };
   SegmentReader() = default;
-  Status ParseFooterAndDirectory();
   Status ParseHeader();
-  Status CheckSectionSizes() const;
-  Status VerifyBlocks(uint64_t offset, uint64_t length) const;  // of the body
-  Status VerifyAllBlocks() const;
-  Result<Payload> ReadPayload(uint32_t id) const;
-  Status Corrupt(uint64_t offset, const std::string& what) const;
-  const char* at(uint64_t offset) const { return file_.bytes().data() + offset; }
+  Status ParseFooterAndDirectory();
+  Status ParseDictionary();
+  Result<std::pair<uint64_t, uint64_t>> GroupRange(uint64_t g) const;
+  // Fully decodes group g with every structural check.
+  Status DecodeGroup(uint64_t g, std::vector<GroupKey>* out, std::vector<char>* scratch) const;
 
-  MappedFile file_;
-  SegmentHeaderInfo header_;
-  Section sections_[7];  // by SectionType number
-  uint64_t body_end_ = 0;        // == offset of the block checksum table
+  std::unique_ptr<PagedView> view_;
+  SegmentHeaderInfo h_;
+  Section sections_[format::kSectionTypeCount + 1];
   uint64_t footer_checksum_ = 0;
-  const char* block_checksums_ = nullptr;
-  uint64_t block_count_ = 0;
-  std::unique_ptr<std::atomic<uint8_t>[]> verified_;  // per body block: 1 once verified
+  uint64_t page_digest_ = 0;  // footer: XXH3-64 of the checksums of every page but the last
+  uint32_t max_group_bytes_ = 0;
+  std::vector<DictEntry> dict_;
+  std::vector<uint32_t> source_index_;
+  std::vector<uint32_t> source_ids_;
+  double fp_rate_ = 0;
+  bool mixed_precision_ = false;
+  // Payload code decoding (canonical Huffman): a table on the next
+  // kFastBits bits, and per-length canonical ranges for longer codes.
+  static constexpr unsigned kFastBits = 11;
+  unsigned fast_bits_ = 0;
+  std::vector<uint32_t> fast_;  // (id << 6) | length; 0: longer code
+  uint64_t first_code_[33] = {};
+  uint64_t first_index_[33] = {};
+  uint64_t count_of_len_[33] = {};
+  // Decodes the payload code at bit `pos` of `base` (limit: group end).
+  bool DecodeCode(const char* base, uint64_t pos, uint64_t limit, uint32_t* id, unsigned* len) const;
 };
-
-template <typename Fn>
-Status SegmentReader::ForEach(Fn&& fn) const {
-  LEAKDEX_RETURN_IF_ERROR(VerifyAllBlocks());
-  const char* fps = at(sections_[2].offset);
-  const char* refs = at(sections_[3].offset);
-  const char* counts = at(sections_[4].offset);
-  std::vector<std::optional<Payload>> cache(header_.payload_count);
-  for (uint64_t i = 0; i < header_.key_count; ++i) {
-    uint32_t ref;
-    std::memcpy(&ref, refs + i * 4, 4);
-    if (ref >= header_.payload_count) return Corrupt(sections_[3].offset + i * 4, "payload id out of range");
-    if (!cache[ref]) {
-      auto p = ReadPayload(ref);
-      if (!p.ok()) return p.status();
-      cache[ref] = std::move(p.value());
-    }
-    uint64_t fp;
-    std::memcpy(&fp, fps + i * 8, 8);
-    fn(fp, *cache[ref], static_cast<uint32_t>(static_cast<uint8_t>(counts[i])));
-  }
-  return Status::Ok();
-}
 
 }  // namespace leakdex

@@ -1,0 +1,101 @@
+// Paged files (docs/FORMAT.md "Pages"): a logical byte stream cut into 4 KiB
+// pages of 4088 content bytes plus the XXH3-64 of that content, seeded with
+// (salt + page number). Every page verifies itself, so a lookup that touches
+// two pages verifies exactly those two, and a page moved to another position
+// or another file fails its check.
+#pragma once
+
+#include <xxhash.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "file_io.h"
+#include "leakdex/index_format.h"
+#include "leakdex/status.h"
+
+namespace leakdex {
+
+inline uint64_t PageChecksum(const char* content, uint64_t salt, uint64_t page) {
+  return XXH3_64bits_withSeed(content, format::kPageContent, salt + page);
+}
+
+// Writes a paged file aside ("<path>.tmp-<pid>") and publishes it by rename.
+class PagedFileWriter {
+ public:
+  static Result<std::unique_ptr<PagedFileWriter>> Create(const std::string& final_path, uint64_t salt);
+  ~PagedFileWriter();  // abandons (removes the temp file) unless committed
+
+  Status Append(std::string_view bytes);
+  Status AppendZeros(uint64_t n);
+  uint64_t logical_size() const { return logical_; }
+  // Zero-pads so that `footer` ends exactly at the end of a page, writes it,
+  // fsyncs, renames over the final path and fsyncs the directory. `footer`
+  // gets, at `digest_at`, the XXH3-64 of the little-endian checksums of every
+  // page before the last (0 when there is one page).
+  Status Finish(std::string footer, size_t digest_at);
+  uint64_t file_size() const { return pages_ * format::kPageSize; }
+
+ private:
+  PagedFileWriter() = default;
+  Status SealPage();
+  Status FlushOut();
+  std::unique_ptr<AtomicFile> file_;
+  uint64_t salt_ = 0;
+  std::string page_;  // content of the page being filled
+  std::string out_;   // sealed pages not yet written
+  uint64_t pages_ = 0;
+  uint64_t logical_ = 0;
+  XXH3_state_t* digest_ = nullptr;
+  uint64_t last_checksum_ = 0;
+  bool have_last_ = false;
+};
+
+// Read side: a mapped paged file. Pages are verified on first use (one flag
+// per page); every range is bounds-checked against the logical size.
+class PagedView {
+ public:
+  static Result<std::unique_ptr<PagedView>> Open(const std::string& path);
+
+  const std::string& path() const { return file_.path(); }
+  uint64_t file_size() const { return file_.bytes().size(); }
+  uint64_t pages() const { return pages_; }
+  uint64_t logical_size() const { return pages_ * format::kPageContent; }
+  void set_salt(uint64_t salt) { salt_ = salt; }
+  uint64_t salt() const { return salt_; }
+
+  // Raw (unverified) content of page 0, for reading the salt.
+  const char* raw_page(uint64_t p) const { return file_.bytes().data() + p * format::kPageSize; }
+  uint64_t stored_checksum(uint64_t p) const;
+
+  // Corruption unless the file is a non-empty whole number of pages.
+  Status CheckWholePages() const;
+  Status VerifyPage(uint64_t page) const;
+  Status VerifyAll() const;
+  // Pointer to the verified logical bytes [off, off + len). Points into the
+  // mapping when the range lies in one page, else into `scratch` (copied).
+  // At least 8 readable bytes follow the range either way (page trailer or
+  // zero padding), so bit readers may over-read by up to 8 bytes.
+  Result<const char*> Get(uint64_t off, uint64_t len, std::vector<char>* scratch) const;
+  // Copies verified logical bytes into `out`.
+  Status Read(uint64_t off, uint64_t len, std::string* out) const;
+  // Lets the kernel drop mapped pages of logical range [0, off) from this
+  // process (sequential scans keep RSS flat); they stay in the page cache.
+  void DropBefore(uint64_t off) const;
+
+  Status Corrupt(uint64_t logical_off, const std::string& what) const;
+
+ private:
+  PagedView() = default;
+  MappedFile file_;
+  uint64_t pages_ = 0;
+  uint64_t salt_ = 0;
+  std::unique_ptr<std::atomic<uint8_t>[]> verified_;
+  mutable uint64_t dropped_pages_ = 0;
+};
+
+}  // namespace leakdex

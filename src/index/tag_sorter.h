@@ -1,0 +1,114 @@
+// External-memory sorter for ingest: (fingerprint, payload) entries in, one
+// sorted stream with duplicates merged out, in bounded memory.
+//
+// Entries are buffered up to the memory budget, sorted (LSD radix on the
+// fingerprint), duplicates merged, and spilled as a "run" file inside the index
+// directory. Finish() merges runs down to at most the fan-in the budget allows;
+// Open() then k-way merges the remaining runs into one sorted stream, merging
+// entries of equal fingerprint (class and role sets united, counts added,
+// saturating). Open() may be called more than once: each stream re-reads the
+// runs (the segment builder needs two passes).
+//
+// Spill files hold fingerprints, interned payload numbers and counts only,
+// never an input value (SPEC P1). They are named "sort-<run>.tmp-<pid>"
+// (docs/FORMAT.md "Temporary files"): removed by the destructor on success
+// and failure, and by IndexWriter::Open after a crash.
+//
+// Determinism: the stream is a function of the multiset of entries added,
+// whatever the memory budget or the order of Add() calls.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "leakdex/identity.h"
+#include "leakdex/status.h"
+
+namespace leakdex {
+
+struct TagEntry {
+  uint64_t fingerprint = 0;
+  DataClassSet classes = 0;
+  RoleSet roles = 0;
+  uint32_t count = 1;  // records; saturates at kTagCountMax
+};
+inline constexpr uint32_t kTagCountMax = 0xFFFFFFF0u;
+
+struct TagSorterOptions {
+  std::string dir;                     // where run files go (the index directory)
+  uint64_t memory_bytes = 1ull << 30;  // bound on the sorter's buffers
+};
+
+class TagSorter {
+ public:
+  explicit TagSorter(TagSorterOptions options);
+  ~TagSorter();  // removes every run file
+  TagSorter(const TagSorter&) = delete;
+  TagSorter& operator=(const TagSorter&) = delete;
+
+  // Not thread-safe: one producer (or callers serialise).
+  Status Add(const TagEntry& e);
+  // No more Add(). Spills the last buffer if runs exist, and pre-merges runs
+  // until at most the fan-in remain.
+  Status Finish();
+
+  class Stream {
+   public:
+    virtual ~Stream() = default;
+    // Next entry in ascending fingerprint order (each fingerprint once);
+    // false at the end.
+    virtual Result<bool> Next(TagEntry* out) = 0;
+  };
+  // REQUIRES: Finish() succeeded.
+  Result<std::unique_ptr<Stream>> Open() const;
+
+  uint64_t entries_added() const { return added_; }
+  uint64_t runs_spilled() const { return runs_spilled_; }
+  uint64_t bytes_spilled() const { return bytes_spilled_; }
+  // Entries that fit in memory before a spill (for tests and reports).
+  size_t buffer_capacity() const { return capacity_; }
+
+  struct Packed {  // in-memory entry: 16 bytes
+    uint64_t fp;
+    uint32_t payload;  // index into payloads_
+    uint32_t count;
+  };
+  struct PayloadKey {
+    DataClassSet classes;
+    RoleSet roles;
+    bool operator==(const PayloadKey&) const = default;
+  };
+
+ private:
+  struct PayloadHash {
+    size_t operator()(const PayloadKey& k) const;
+  };
+  uint32_t Intern(DataClassSet classes, RoleSet roles);
+  uint32_t Union(uint32_t a, uint32_t b);
+  void SortAndMergeBuffer();
+  Status SpillBuffer();
+  Status MergeRuns(size_t first, size_t count);  // into one new run
+  std::string RunPath(uint64_t number) const;
+
+  TagSorterOptions options_;
+  size_t capacity_ = 0;
+  size_t chunk_bytes_ = 0;  // run file chunk (read buffer per run)
+  size_t fan_in_ = 0;
+  std::vector<Packed> buffer_;
+  std::vector<Packed> scratch_;
+  std::vector<PayloadKey> payloads_;
+  std::unordered_map<PayloadKey, uint32_t, PayloadHash> payload_ids_;
+  std::vector<std::string> runs_;                  // live run files, oldest first
+  uint64_t next_run_ = 0;
+  uint64_t added_ = 0;
+  uint64_t runs_spilled_ = 0;
+  uint64_t bytes_spilled_ = 0;
+  bool finished_ = false;
+
+  friend class RunMergeStream;
+};
+
+}  // namespace leakdex
