@@ -50,11 +50,11 @@ struct U32Hash {
 struct Table {
   std::vector<Division> divs;
   std::unordered_map<std::u32string, std::vector<Target>, U32Hash, std::equal_to<>> by_name;
-  // Per BMP code point: bit n (2..31) set if a name of n code points starts with it,
-  // bit 0 if a name of 32 or more does. Longest tries only those lengths: most of
-  // the ~15 hash probes per position it would otherwise make are for lengths no
-  // name starting with that character has.
-  std::vector<uint32_t> len_mask = std::vector<uint32_t>(0x10000);
+  // For each BMP code point, the lengths of the names starting with it: bit L
+  // for length L < 64, bit 0 for any length >= 64 (lengths 0 and 1 are never
+  // names). Empty: no name starts there. Longest() only hashes substrings of
+  // a length some name has (the hash lookups were the hot spot of ingest).
+  std::vector<uint64_t> lengths_by_first = std::vector<uint64_t>(0x10000);
   std::unordered_set<std::u32string> homonyms;
   size_t max_len = 0;
 };
@@ -95,7 +95,7 @@ Table BuildTable() {
     }
     v.push_back({div, kind});
     t.max_len = std::max(t.max_len, name.size());
-    if (name[0] < 0x10000) t.len_mask[name[0]] |= name.size() < 32 ? uint32_t{1} << name.size() : 1;
+    if (name[0] < 0x10000) t.lengths_by_first[name[0]] |= uint64_t{1} << (name.size() < 64 ? name.size() : 0);
   };
   auto add_short = [&](const std::u32string& name, int div) {
     for (std::u32string_view suf : {std::u32string_view(U"新区"), std::u32string_view(U"市"),
@@ -190,11 +190,11 @@ template <typename Filter>
 Match Longest(const Table& t, const std::u32string& s, size_t pos, Filter keep) {
   Match m;
   if (pos >= s.size() || s[pos] >= 0x10000) return m;
-  const uint32_t lens = t.len_mask[s[pos]];
-  if (lens == 0) return m;
+  const uint64_t lengths = t.lengths_by_first[s[pos]];
+  if (lengths == 0) return m;
   size_t max = std::min(t.max_len, s.size() - pos);
   for (size_t len = max; len >= 2; --len) {
-    if (!((len < 32 ? lens >> len : lens) & 1)) continue;  // no name of this length starts here
+    if (!(lengths >> (len < 64 ? len : 0) & 1)) continue;  // no name of this length starts here
     auto it = t.by_name.find(std::u32string_view(s).substr(pos, len));
     if (it == t.by_name.end()) continue;
     for (const Target& x : it->second) {
