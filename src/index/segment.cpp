@@ -181,6 +181,9 @@ Status SegmentReader::ParseFooterAndDirectory() {
   if (std::string_view(footer + 48, 8) != format::kSegmentMagic)
     return Corrupt(f + 48, "bad footer magic: truncated, or garbage appended");
   if (DecodeFixed64(footer + 56) != Checksum(footer, 56)) return Corrupt(f, "footer checksum mismatch");
+  // The manifest pins this value: it names the exact file (a segment swapped in
+  // from another index with the same size and key count is refused).
+  footer_checksum_ = DecodeFixed64(footer + 56);
   if (DecodeFixed64(footer + 40) != size) return Corrupt(f + 40, "file size does not match the footer");
   const uint64_t dir_offset = DecodeFixed64(footer);
   const uint32_t dir_count = DecodeFixed32(footer + 8);
