@@ -114,8 +114,10 @@ void AddIngestCommand(CLI::App& app, RunFn* run) {
   cmd->add_option("--map", o.maps,
                   "[ROLE.]FIELD=COLUMN: COLUMN is a header name, a 1-based number or a JSON path "
                   "(_source.sjhm); FIELD an attribute (name, phone, email, id_number, address, birth_date, "
-                  "gender) or a record class");
-  cmd->add_option("--class", o.classes, "Record class of the whole source (delivery_record, case_record, ...)");
+                  "gender) or a record class")
+      ->allow_extra_args(false);  // one value per --map: never swallow the INPUT files that follow
+  cmd->add_option("--class", o.classes, "Record class of the whole source (delivery_record, case_record, ...)")
+      ->allow_extra_args(false);
   cmd->add_option("--encoding", o.encoding, "auto or utf-8")->check(CLI::IsMember({"auto", "utf-8", "utf8"}));
   cmd->add_option("--delimiter", opt->delimiter, "Field delimiter for delimited text (one character; \\t for tab)");
   cmd->add_flag("--no-header", o.no_header, "Delimited input has no header row (use --map FIELD=NUMBER)");
