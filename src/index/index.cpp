@@ -50,6 +50,19 @@ Result<std::vector<std::unique_ptr<SegmentReader>>> OpenSegments(const std::stri
   return out;
 }
 
+// Removes segment files the manifest does not name: left by a writer killed
+// between publishing a segment and publishing the manifest that names it.
+// Called only under the writer lock; no published manifest names them.
+void RemoveUnreferencedSegments(const std::string& dir, const Manifest& m) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with(format::kSegmentPrefix) || !name.ends_with(format::kSegmentSuffix)) continue;
+    bool named = std::any_of(m.segments.begin(), m.segments.end(), [&](const SegmentRef& r) { return r.name == name; });
+    if (!named) fs::remove(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
 struct Index::Impl {
@@ -160,9 +173,11 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::Open(const std::string& dir, c
                               " was built with (id " + KeyIdHex(w->manifest_.key_id) + ")");
     LEAKDEX_RETURN_IF_ERROR(CheckNormalizerVersion(dir, w->manifest_.normalizer_version));
     LEAKDEX_ASSIGN_OR_RETURN(w->segments_, OpenSegments(dir, w->manifest_));
+    RemoveUnreferencedSegments(dir, w->manifest_);
   } else {
     w->manifest_.key_id = key.Id();
     w->manifest_.normalizer_version = kNormalizerVersion;
+    RemoveUnreferencedSegments(dir, w->manifest_);  // a first ingest killed before its manifest
   }
   return w;
 }
@@ -200,12 +215,22 @@ Status IndexWriter::Publish(SegmentBuilder* segment, const SourceInfo& delta) {
   Manifest next = manifest_;
   if (segment != nullptr && segment->key_count() > 0) {
     std::string path = NextSegmentPath();
-    LEAKDEX_ASSIGN_OR_RETURN(uint64_t size, segment->Finish(path));
-    LEAKDEX_ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(path));
-    next.segments.push_back(SegmentRef{fs::path(path).filename().string(), size, reader->footer_checksum(),
-                                       reader->header().key_count});
+    auto size = segment->Finish(path);
+    if (!size.ok()) {  // a failure after the rename (directory fsync) leaves the file: remove it
+      std::error_code ec;
+      fs::remove(path, ec);
+      return size.status();
+    }
+    auto reader = SegmentReader::Open(path);
+    if (!reader.ok()) {
+      std::error_code ec;
+      fs::remove(path, ec);
+      return reader.status();
+    }
+    next.segments.push_back(SegmentRef{fs::path(path).filename().string(), *size, (*reader)->footer_checksum(),
+                                       (*reader)->header().key_count});
     next.next_segment_number++;
-    segments_.push_back(std::move(reader));
+    segments_.push_back(std::move(reader.value()));
   }
   SourceInfo* s = next.FindSource(delta.name);
   if (s == nullptr) return Status::Internal("Publish: source was not allocated with SourceIdFor");
@@ -216,7 +241,15 @@ Status IndexWriter::Publish(SegmentBuilder* segment, const SourceInfo& delta) {
   s->data_classes |= delta.data_classes;
   s->ingested_at = static_cast<uint64_t>(std::time(nullptr));
   next.generation++;
-  LEAKDEX_RETURN_IF_ERROR(WriteManifest(dir_, next));
+  if (Status st = WriteManifest(dir_, next); !st.ok()) {
+    // Not published: remove the new segment so the directory is as before.
+    if (next.segments.size() > manifest_.segments.size()) {
+      std::error_code ec;
+      fs::remove(fs::path(dir_) / next.segments.back().name, ec);
+      segments_.pop_back();
+    }
+    return st;
+  }
   manifest_ = std::move(next);
   return Status::Ok();
 }
