@@ -6,6 +6,34 @@
 #include "persons.h"
 
 namespace leakdex {
+namespace {
+
+// Why a query value cannot be checked, in words (never the value itself).
+std::string UnusableValue(Attribute attr, NormOutcome o) {
+  std::string option = "--" + std::string(AttributeName(attr));
+  for (char& c : option)
+    if (c == '_') c = '-';
+  std::string what;
+  switch (attr) {
+    case Attribute::kPhone: what = "a phone number (such as 138 1234 5678 or +86 138 1234 5678)"; break;
+    case Attribute::kIdNumber: what = "an 18-character ID number"; break;
+    case Attribute::kEmail: what = "an e-mail address"; break;
+    case Attribute::kBirthDate: what = "a date (such as 1990-03-07)"; break;
+    default: what = "a usable " + std::string(AttributeName(attr)); break;
+  }
+  switch (o) {
+    case NormOutcome::kAbsent: return option + ": the value is empty";
+    case NormOutcome::kPlaceholder: return option + ": the value is a placeholder, not " + what;
+    case NormOutcome::kMasked: return option + ": the value is partly hidden (*): give it in full";
+    case NormOutcome::kMangled: return option + ": the value looks damaged (scientific notation?): give it in full";
+    case NormOutcome::kBadEncoding: return option + ": the value is not valid UTF-8 text";
+    case NormOutcome::kInvalid:
+    case NormOutcome::kOk: break;
+  }
+  return option + ": the value is not " + what + " (" + std::string(NormOutcomeName(o)) + ")";
+}
+
+}  // namespace
 
 Result<CheckResult> Check(const Index& index, const KeyedHasher& hasher, Normalizer& normalizer, const Query& q) {
   CanonicalPerson person;
@@ -13,9 +41,7 @@ Result<CheckResult> Check(const Index& index, const KeyedHasher& hasher, Normali
     if (!q.values[a]) continue;
     const Attribute attr = static_cast<Attribute>(a);
     NormOutcome o = normalizer.Normalize(attr, *q.values[a], person.values[a]);
-    if (o != NormOutcome::kOk)
-      return Status::InputError("--" + std::string(AttributeName(attr)) + ": the value is not usable (" +
-                                std::string(NormOutcomeName(o)) + ")");
+    if (o != NormOutcome::kOk) return Status::InputError(UnusableValue(attr, o));
   }
   // One lookup per kind and tag; a kind matches if any of its tags does.
   std::map<KeyKind, std::vector<Tag>> tags;

@@ -2,20 +2,34 @@
 //
 // Passes (mold style, each a function below):
 //   1. open the index for writing (lock, key check, stale temp files);
-//   2. stream every input, collecting (fingerprint, payload) entries;
+//   2. produce entries: a reader thread streams every input (containers,
+//      encodings, formats) into batches of records, in input order; worker
+//      threads turn batches into (fingerprint, payload) entries and hand them
+//      to the EntrySink;
 //   3. sort and merge entries, drop those the source already has;
 //   4. publish one new segment and the manifest (atomic), unless an error.
+//
+// Determinism: every decision about a record (bad or not, and why) is made by
+// the reader in input order; workers only derive keys, and the sink's entries
+// are sorted before anything is written. So the index bytes and the report do
+// not depend on --threads.
 #include "leakdex/ingest.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "index/index_writer.h"
 #include "index/segment.h"
 #include "leakdex/columns.h"
 #include "leakdex/normalize.h"
 #include "persons.h"
+#include "sources/input.h"
 #include "sources/record_source.h"
 
 namespace leakdex {
@@ -30,22 +44,399 @@ struct Entry {
   uint32_t count;
 };
 
-struct IngestContext {
-  const IngestOptions& options;
-  IngestReport* report;
-  const ProgressFn& progress;
-  KeyedHasher hasher;
-  std::unique_ptr<Normalizer> normalizer;
-  ColumnMapper mapper;
-  DataClassSet source_classes = 0;  // from --class
-  std::vector<Entry> entries;
-  ValueRejections value_rejections;
-  DataClassSet exposed_classes = 0;
-  Clock::time_point start = Clock::now();
-  Clock::time_point last_progress = start;
-  uint64_t bytes_before_input = 0;
-  uint64_t bytes_total = 0;
+// ---------------------------------------------------------------------------
+// Consumer side: every entry produced goes through EntrySink::Add. (Kept to
+// this one class so the in-memory vector can be swapped for an external-memory
+// sorter without touching the producer.)
+class EntrySink {
+ public:
+  // Room for about `expected` entries up front: growing a vector of hundreds
+  // of MB copies it and faults in fresh pages each time. (Pages reserved but
+  // never touched cost nothing.)
+  void Reserve(size_t expected) { entries_.reserve(expected); }
+  // Thread-safe.
+  void Add(const std::vector<Entry>& batch) {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_.insert(entries_.end(), batch.begin(), batch.end());
+  }
+  std::vector<Entry>& entries() { return entries_; }
+
+ private:
+  std::mutex mu_;
+  std::vector<Entry> entries_;
 };
+
+// ---------------------------------------------------------------------------
+// Producer side.
+
+// Records copied out of a source so a worker can process them later.
+struct RecordBatch {
+  struct FieldRef {
+    uint32_t name_len;
+    uint32_t value_len;
+    size_t name_off;
+    size_t value_off;
+    int index;
+  };
+  std::string arena;
+  std::vector<FieldRef> fields;
+  std::vector<size_t> record_ends;  // fields of record i: [ends[i-1], ends[i])
+
+  static constexpr size_t kTargetBytes = 1 << 20;
+  static constexpr size_t kTargetRecords = 8192;
+
+  void Append(const Record& rec) {
+    for (const Field& f : rec.fields) {
+      FieldRef r{static_cast<uint32_t>(f.name.size()), static_cast<uint32_t>(f.value.size()), arena.size(), 0,
+                 f.index};
+      arena.append(f.name);
+      r.value_off = arena.size();
+      arena.append(f.value);
+      fields.push_back(r);
+    }
+    record_ends.push_back(fields.size());
+  }
+  bool full() const { return arena.size() >= kTargetBytes || record_ends.size() >= kTargetRecords; }
+  bool empty() const { return record_ends.empty(); }
+  void clear() {
+    arena.clear();
+    fields.clear();
+    record_ends.clear();
+  }
+  // Fills `rec` with record i (views into arena).
+  void Get(size_t i, Record* rec) const {
+    rec->fields.clear();
+    for (size_t k = i == 0 ? 0 : record_ends[i - 1]; k < record_ends[i]; ++k) {
+      const FieldRef& r = fields[k];
+      rec->fields.push_back(Field{std::string_view(arena).substr(r.name_off, r.name_len),
+                                  std::string_view(arena).substr(r.value_off, r.value_len), r.index});
+    }
+  }
+};
+
+// What workers count; summed at the end (order-independent).
+struct KeyTotals {
+  uint64_t records_indexed = 0;
+  uint64_t records_without_identity = 0;
+  uint64_t persons = 0;
+  uint64_t keys_emitted = 0;
+  DataClassSet exposed_classes = 0;
+  ValueRejections value_rejections;
+  void Add(const KeyTotals& o) {
+    records_indexed += o.records_indexed;
+    records_without_identity += o.records_without_identity;
+    persons += o.persons;
+    keys_emitted += o.keys_emitted;
+    exposed_classes |= o.exposed_classes;
+    value_rejections.Add(o.value_rejections);
+  }
+};
+
+// Turns records into entries. One per worker thread (the normaliser is not
+// shared across threads).
+class KeyDeriver {
+ public:
+  KeyDeriver(const KeyedHasher* hasher, const ColumnMapper* mapper, std::unique_ptr<Normalizer> normalizer,
+             DataClassSet source_classes)
+      : hasher_(hasher), normalizer_(std::move(normalizer)), extractor_(mapper), source_classes_(source_classes) {}
+
+  void Process(const RecordBatch& batch, std::vector<Entry>* out, KeyTotals* totals) {
+    for (size_t i = 0; i < batch.record_ends.size(); ++i) {
+      batch.Get(i, &rec_);
+      uint64_t keys = IndexRecord(out, totals);
+      if (keys > 0) totals->records_indexed++;
+      else totals->records_without_identity++;
+      totals->keys_emitted += keys;
+    }
+  }
+
+ private:
+  uint64_t IndexRecord(std::vector<Entry>* out, KeyTotals* totals) {
+    extractor_.Extract(rec_, &persons_);
+    uint64_t keys = 0;
+    for (const RawPerson& raw : persons_) {
+      Canonicalize(*normalizer_, raw, &canon_, &totals->value_rejections);
+      const DataClassSet classes = ExposedClasses(raw) | source_classes_;
+      const RoleSet roles = RoleSet{1} << raw.role;
+      uint64_t person_keys = 0;
+      DeriveKeys(*hasher_, canon_, [&](KeyKind, const Tag& tag) {
+        out->push_back(Entry{FingerprintOf(tag), classes, roles, 1});
+        ++person_keys;
+      });
+      if (person_keys > 0) {
+        totals->persons++;
+        totals->exposed_classes |= classes;
+      }
+      keys += person_keys;
+    }
+    return keys;
+  }
+
+  const KeyedHasher* hasher_;
+  std::unique_ptr<Normalizer> normalizer_;
+  PersonExtractor extractor_;
+  DataClassSet source_classes_;
+  Record rec_;
+  std::vector<RawPerson> persons_;
+  CanonicalPerson canon_;
+};
+
+// Used batches go back to the reader: their buffers are large, and fresh
+// memory for each one would be faulted in again.
+class BatchPool {
+ public:
+  std::unique_ptr<RecordBatch> Get() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) return std::make_unique<RecordBatch>();
+    auto b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void Put(std::unique_ptr<RecordBatch> b) {
+    b->clear();
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(std::move(b));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<RecordBatch>> free_;
+};
+
+// A bounded queue of batches from the reader to the workers.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+  // Blocks while full. False once closed.
+  bool Push(std::unique_ptr<RecordBatch> b) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return q_.size() < capacity_ || closed_; });
+    if (closed_) return false;
+    q_.push_back(std::move(b));
+    not_empty_.notify_one();
+    return true;
+  }
+  // Blocks while empty; nullptr once closed and drained.
+  std::unique_ptr<RecordBatch> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
+    if (q_.empty()) return nullptr;
+    auto b = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return b;
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<std::unique_ptr<RecordBatch>> q_;
+  size_t capacity_;
+  bool closed_ = false;
+};
+
+// The reader: inputs -> containers -> parts -> decoded text -> records ->
+// batches. Counts records read and rejected (the report's part the reader
+// decides); `emit` receives each full batch.
+class RecordReader {
+ public:
+  RecordReader(const IngestOptions& options, const ColumnMapper* mapper, BatchPool* pool, IngestReport* report)
+      : options_(options), mapper_(mapper), pool_(pool), report_(report) {}
+
+  // Reads every input. On an error, the records already read are still
+  // emitted, so the report's accounting identity holds.
+  Status Run(const std::function<void(std::unique_ptr<RecordBatch>)>& emit) {
+    auto batch = pool_->Get();
+    Status st = ReadAll(emit, batch);
+    if (!batch->empty()) emit(std::move(batch));
+    return st;
+  }
+
+  // Safe from another thread.
+  IngestProgress Progress() {
+    IngestProgress p;
+    std::lock_guard<std::mutex> lock(progress_mu_);
+    p.bytes_done = bytes_before_ + (container_ ? container_->raw_bytes_done() : 0);
+    p.records = records_read_.load(std::memory_order_relaxed);
+    p.bytes_decoded = decoded_.load(std::memory_order_relaxed);
+    return p;
+  }
+  uint64_t records_read() const { return records_read_.load(); }
+
+ private:
+  Status ReadAll(const std::function<void(std::unique_ptr<RecordBatch>)>& emit,
+                 std::unique_ptr<RecordBatch>& batch) {
+    SourceOptions so;
+    LEAKDEX_ASSIGN_OR_RETURN(so.format, ParseInputFormat(options_.format));
+    LEAKDEX_ASSIGN_OR_RETURN(Encoding encoding, ParseEncoding(options_.encoding));
+    so.delimiter = options_.delimiter;
+    so.no_header = options_.no_header;
+    so.table = options_.table;
+    so.known_column = [this](std::string_view name) { return mapper_->Resolve(name, -1).has_value(); };
+    Record rec;
+    BadRecord bad;
+    for (const std::string& input : options_.inputs) {
+      LEAKDEX_ASSIGN_OR_RETURN(auto container, OpenInput(input));
+      {
+        std::lock_guard<std::mutex> lock(progress_mu_);
+        container_ = container.get();
+      }
+      InputPart part;
+      for (;;) {
+        LEAKDEX_ASSIGN_OR_RETURN(bool more, container->Next(&part));
+        if (!more) break;
+        LEAKDEX_ASSIGN_OR_RETURN(auto decoded, OpenDecodedStream(std::move(part.stream), encoding));
+        LEAKDEX_ASSIGN_OR_RETURN(auto source, OpenRecordSource(std::move(decoded), so));
+        for (;;) {
+          RecordSource::Next next = source->Read(&rec, &bad);
+          if (next == RecordSource::Next::kEnd) break;
+          if (next == RecordSource::Next::kRecord && !RecordIsValidUtf8(rec))
+            next = RecordSource::Next::kBad, bad = BadRecord{"invalid_encoding", rec.line, rec.offset};
+          records_read_.fetch_add(1, std::memory_order_relaxed);
+          if (next == RecordSource::Next::kBad) {
+            Reject(part.name, bad);
+            if (options_.strict)
+              return Status::InputError(part.name + ":" + std::to_string(bad.line) + " (byte offset " +
+                                        std::to_string(bad.offset) + "): bad record (" + bad.reason +
+                                        "); --strict stops at the first bad record, nothing was published");
+            continue;
+          }
+          batch->Append(rec);
+          if (batch->full()) {
+            decoded_.store(report_->bytes_read + source->bytes_consumed(), std::memory_order_relaxed);
+            emit(std::move(batch));
+            batch = pool_->Get();
+          }
+        }
+        LEAKDEX_RETURN_IF_ERROR(source->status());
+        report_->bytes_read += source->bytes_consumed();
+        source.reset();
+      }
+      {
+        std::lock_guard<std::mutex> lock(progress_mu_);
+        bytes_before_ += container->raw_size() ? container->raw_size() : container->raw_bytes_done();
+        container_ = nullptr;
+      }
+    }
+    return Status::Ok();
+  }
+
+  void Reject(const std::string& input, const BadRecord& bad) {
+    IngestReport& r = *report_;
+    r.records_rejected++;
+    r.rejected_by_reason[bad.reason]++;
+    if (r.first_rejections.size() < kMaxReportedLocations)
+      r.first_rejections.push_back(RecordLocation{input, bad.line, bad.offset, bad.reason});
+  }
+
+  const IngestOptions& options_;
+  const ColumnMapper* mapper_;
+  BatchPool* pool_;
+  IngestReport* report_;  // the reader's fields only, until Run returns
+  std::atomic<uint64_t> records_read_{0};
+  std::atomic<uint64_t> decoded_{0};  // bytes_read so far, for progress
+  std::mutex progress_mu_;
+  InputContainer* container_ = nullptr;
+  uint64_t bytes_before_ = 0;
+};
+
+struct ProducerSetup {
+  const KeyedHasher* hasher;
+  const ColumnMapper* mapper;
+  NormalizeOptions normalize;
+  DataClassSet source_classes;
+  int threads;
+};
+
+// Runs the reader and the workers; fills the report's counts and hands every
+// entry to `sink`. With one thread everything runs here, in order.
+Status ProduceEntries(const IngestOptions& options, const ProducerSetup& setup, EntrySink* sink,
+                      IngestReport* report, DataClassSet* exposed_classes, const ProgressFn& progress,
+                      Clock::time_point start, uint64_t bytes_total) {
+  BatchPool pool;
+  RecordReader reader(options, setup.mapper, &pool, report);
+  KeyTotals totals;
+  Status reader_status;
+  if (setup.threads <= 1) {
+    LEAKDEX_ASSIGN_OR_RETURN(auto normalizer, Normalizer::Create(setup.normalize));
+    KeyDeriver deriver(setup.hasher, setup.mapper, std::move(normalizer), setup.source_classes);
+    std::vector<Entry> out;
+    Clock::time_point last = start;
+    reader_status = reader.Run([&](std::unique_ptr<RecordBatch> b) {
+      out.clear();
+      deriver.Process(*b, &out, &totals);
+      sink->Add(out);
+      pool.Put(std::move(b));
+      if (progress && Clock::now() - last > std::chrono::milliseconds(250)) {
+        last = Clock::now();
+        IngestProgress p = reader.Progress();
+        p.bytes_total = bytes_total;
+        p.seconds = std::chrono::duration<double>(last - start).count();
+        progress(p);
+      }
+    });
+  } else {
+    const int workers = setup.threads;
+    std::vector<std::unique_ptr<KeyDeriver>> derivers;
+    for (int i = 0; i < workers; ++i) {
+      LEAKDEX_ASSIGN_OR_RETURN(auto normalizer, Normalizer::Create(setup.normalize));
+      derivers.push_back(
+          std::make_unique<KeyDeriver>(setup.hasher, setup.mapper, std::move(normalizer), setup.source_classes));
+    }
+    BatchQueue queue(static_cast<size_t>(2 * workers + 2));
+    std::vector<KeyTotals> worker_totals(static_cast<size_t>(workers));
+    std::vector<std::thread> threads;
+    for (int i = 0; i < workers; ++i) {
+      threads.emplace_back([&, i] {
+        std::vector<Entry> out;
+        while (auto b = queue.Pop()) {
+          out.clear();
+          derivers[static_cast<size_t>(i)]->Process(*b, &out, &worker_totals[static_cast<size_t>(i)]);
+          sink->Add(out);
+          pool.Put(std::move(b));
+        }
+      });
+    }
+    std::atomic<bool> reading{true};
+    std::thread reader_thread([&] {
+      reader_status = reader.Run([&](std::unique_ptr<RecordBatch> b) { queue.Push(std::move(b)); });
+      queue.Close();
+      reading = false;
+    });
+    while (reading) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(progress ? 250 : 20));
+      if (progress && reading) {
+        IngestProgress p = reader.Progress();
+        p.bytes_total = bytes_total;
+        p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        progress(p);
+      }
+    }
+    reader_thread.join();
+    for (std::thread& t : threads) t.join();
+    for (const KeyTotals& t : worker_totals) totals.Add(t);
+  }
+  report->records_read = reader.records_read();
+  report->records_indexed = totals.records_indexed;
+  report->records_without_identity = totals.records_without_identity;
+  report->persons = totals.persons;
+  report->keys_emitted = totals.keys_emitted;
+  *exposed_classes = totals.exposed_classes;
+  for (int a = 0; a < kAttributeCount; ++a)
+    for (int o = 0; o < kNormOutcomeCount; ++o)
+      if (uint64_t n = totals.value_rejections.counts[a][o])
+        report->values_rejected_by_reason[std::string(AttributeName(static_cast<Attribute>(a))) + "." +
+                                          std::string(NormOutcomeName(static_cast<NormOutcome>(o)))] += n;
+  return reader_status;
+}
+
+// ---------------------------------------------------------------------------
 
 Result<ColumnMapper> BuildMapper(const IngestOptions& o) {
   std::vector<MapRule> rules;
@@ -66,84 +457,6 @@ Result<DataClassSet> ParseClasses(const std::vector<std::string>& names) {
   return set;
 }
 
-void NoteRejection(IngestContext& ctx, const std::string& input, const BadRecord& bad) {
-  IngestReport& r = *ctx.report;
-  r.records_read++;
-  r.records_rejected++;
-  r.rejected_by_reason[bad.reason]++;
-  if (r.first_rejections.size() < kMaxReportedLocations)
-    r.first_rejections.push_back(RecordLocation{input, bad.line, bad.offset, bad.reason});
-}
-
-void MaybeReportProgress(IngestContext& ctx, const RecordSource& src) {
-  if (!ctx.progress || (ctx.report->records_read & 4095) != 0) return;
-  auto now = Clock::now();
-  if (now - ctx.last_progress < std::chrono::milliseconds(250)) return;
-  ctx.last_progress = now;
-  ctx.progress(IngestProgress{ctx.bytes_before_input + src.bytes_consumed(), ctx.bytes_total,
-                              ctx.report->records_read, std::chrono::duration<double>(now - ctx.start).count()});
-}
-
-// Turns one record into entries. Returns the number of keys it gave.
-uint64_t IndexRecord(IngestContext& ctx, PersonExtractor& extractor, const Record& rec,
-                     std::vector<RawPerson>& persons, CanonicalPerson& canon) {
-  extractor.Extract(rec, &persons);
-  uint64_t keys = 0;
-  for (const RawPerson& raw : persons) {
-    Canonicalize(*ctx.normalizer, raw, &canon, &ctx.value_rejections);
-    const DataClassSet classes = ExposedClasses(raw) | ctx.source_classes;
-    const RoleSet roles = RoleSet{1} << raw.role;
-    uint64_t person_keys = 0;
-    DeriveKeys(ctx.hasher, canon, [&](KeyKind, const Tag& tag) {
-      ctx.entries.push_back(Entry{FingerprintOf(tag), classes, roles, 1});
-      ++person_keys;
-    });
-    if (person_keys > 0) {
-      ctx.report->persons++;
-      ctx.exposed_classes |= classes;
-    }
-    keys += person_keys;
-  }
-  return keys;
-}
-
-Status IngestInput(IngestContext& ctx, const std::string& input) {
-  LEAKDEX_ASSIGN_OR_RETURN(auto stream, OpenFileStream(input));
-  SourceOptions so;
-  LEAKDEX_ASSIGN_OR_RETURN(so.format, ParseInputFormat(ctx.options.format));
-  so.delimiter = ctx.options.delimiter;
-  so.no_header = ctx.options.no_header;
-  LEAKDEX_ASSIGN_OR_RETURN(auto source, OpenRecordSource(std::move(stream), so));
-  PersonExtractor extractor(&ctx.mapper);
-  std::vector<RawPerson> persons;
-  CanonicalPerson canon;
-  Record rec;
-  BadRecord bad;
-  IngestReport& r = *ctx.report;
-  for (;;) {
-    RecordSource::Next next = source->Read(&rec, &bad);
-    if (next == RecordSource::Next::kEnd) break;
-    if (next == RecordSource::Next::kBad) {
-      NoteRejection(ctx, input, bad);
-      if (ctx.options.strict)
-        return Status::InputError(input + ":" + std::to_string(bad.line) + " (byte offset " +
-                                  std::to_string(bad.offset) + "): bad record (" + bad.reason +
-                                  "); --strict stops at the first bad record, nothing was published");
-      continue;
-    }
-    r.records_read++;
-    uint64_t keys = IndexRecord(ctx, extractor, rec, persons, canon);
-    if (keys > 0) r.records_indexed++;
-    else r.records_without_identity++;
-    r.keys_emitted += keys;
-    MaybeReportProgress(ctx, *source);
-  }
-  LEAKDEX_RETURN_IF_ERROR(source->status());
-  r.bytes_read += source->bytes_consumed();
-  ctx.bytes_before_input += source->bytes_consumed();
-  return Status::Ok();
-}
-
 // Sorts entries by fingerprint and merges duplicates in place.
 void SortAndMerge(std::vector<Entry>& entries) {
   std::sort(entries.begin(), entries.end(),
@@ -162,44 +475,44 @@ void SortAndMerge(std::vector<Entry>& entries) {
   entries.resize(out);
 }
 
-void FoldValueRejections(IngestContext& ctx) {
-  for (int a = 0; a < kAttributeCount; ++a)
-    for (int o = 0; o < kNormOutcomeCount; ++o)
-      if (uint64_t n = ctx.value_rejections.counts[a][o])
-        ctx.report->values_rejected_by_reason[std::string(AttributeName(static_cast<Attribute>(a))) + "." +
-                                              std::string(NormOutcomeName(static_cast<NormOutcome>(o)))] += n;
-}
-
 }  // namespace
 
 Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* report, const ProgressFn& progress) {
+  const Clock::time_point start = Clock::now();
   *report = IngestReport{};
   report->source = options.source;
   report->inputs = options.inputs;
   if (options.source.empty()) return Status::InvalidArgument("--source NAME is required");
   if (options.source.size() > 200) return Status::InvalidArgument("--source: name longer than 200 bytes");
   if (options.inputs.empty()) return Status::InvalidArgument("no INPUT given (a path, or - for stdin)");
+  LEAKDEX_RETURN_IF_ERROR(ParseInputFormat(options.format).status());
+  LEAKDEX_RETURN_IF_ERROR(ParseEncoding(options.encoding).status());
   LEAKDEX_ASSIGN_OR_RETURN(ColumnMapper mapper, BuildMapper(options));
   LEAKDEX_ASSIGN_OR_RETURN(DataClassSet classes, ParseClasses(options.classes));
-  NormalizeOptions no;
-  no.default_region = options.default_region;
-  LEAKDEX_ASSIGN_OR_RETURN(auto normalizer, Normalizer::Create(no));
+  ProducerSetup setup;
+  setup.mapper = &mapper;
+  setup.normalize.default_region = options.default_region;
+  setup.source_classes = classes;
+  setup.threads = options.threads > 0 ? options.threads
+                                      : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  LEAKDEX_RETURN_IF_ERROR(Normalizer::Create(setup.normalize).status());  // options errors before the index
 
   LEAKDEX_ASSIGN_OR_RETURN(auto writer, IndexWriter::Open(options.index_dir, key));
-  IngestContext ctx{options, report, progress, KeyedHasher(key), std::move(normalizer), std::move(mapper)};
-  ctx.source_classes = classes;
+  uint64_t bytes_total = 0;
   for (const std::string& input : options.inputs) {
     LEAKDEX_ASSIGN_OR_RETURN(auto s, OpenFileStream(input));  // fail early on an unreadable input
-    ctx.bytes_total += s->size_hint();
+    bytes_total += s->size_hint();
   }
-  Status st;
-  for (const std::string& input : options.inputs) {
-    st = IngestInput(ctx, input);
-    if (!st.ok()) break;
-  }
-  FoldValueRejections(ctx);
+  KeyedHasher hasher(key);
+  setup.hasher = &hasher;
+  EntrySink sink;
+  // About one key per 16 input bytes (a 200-byte record gives 8-12 keys);
+  // compressed inputs expand, so this is only a first guess.
+  sink.Reserve(static_cast<size_t>(std::min<uint64_t>(bytes_total / 16, options.memory_bytes / sizeof(Entry))));
+  DataClassSet exposed_classes = 0;
+  Status st = ProduceEntries(options, setup, &sink, report, &exposed_classes, progress, start, bytes_total);
   auto finish = [&](Status s) {
-    report->seconds = std::chrono::duration<double>(Clock::now() - ctx.start).count();
+    report->seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return s;
   };
   if (!st.ok()) return finish(st);
@@ -210,11 +523,12 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
         std::to_string(report->records_rejected) + " of " + std::to_string(report->records_read) +
         " records rejected, more than --max-bad-ratio allows; nothing was published"));
 
-  SortAndMerge(ctx.entries);
+  std::vector<Entry>& entries = sink.entries();
+  SortAndMerge(entries);
   const uint32_t source_id = writer->SourceIdFor(options.source);
   SegmentBuilder builder(key.Id(), kNormalizerVersion);
   const Payload base{{source_id}, 0, 0};
-  for (const Entry& e : ctx.entries) {
+  for (const Entry& e : entries) {
     LEAKDEX_ASSIGN_OR_RETURN(bool known, writer->HasKeyFromSource(e.fingerprint, source_id));
     if (known) continue;
     Payload p = base;
@@ -230,7 +544,7 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
   delta.records_indexed = report->records_indexed;
   delta.persons = report->persons;
   delta.keys = report->keys_emitted;
-  delta.data_classes = ctx.exposed_classes;
+  delta.data_classes = exposed_classes;
   LEAKDEX_RETURN_IF_ERROR(finish(writer->Publish(&builder, delta)));
   report->published = true;
   return finish(Status::Ok());

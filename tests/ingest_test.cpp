@@ -64,7 +64,7 @@ TEST_CASE("Re-ingesting the same data adds nothing", "[ingest]") {
   CHECK((*idx)->Stats().segments == 1);
 }
 
-TEST_CASE("Strict mode and a bad-record ratio limit publish nothing", "[ingest]") {
+TEST_CASE("Strict mode and the bad-record ratio publish nothing", "[ingest]") {
   TempDir dir;
   auto key = MasterKey::Generate().value();
   auto opts = Options(dir, "bad", {DataPath("samples/malformed/persons.ndjson").string()});

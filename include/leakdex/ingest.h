@@ -62,6 +62,7 @@ inline constexpr size_t kMaxReportedLocations = 20;
 struct IngestProgress {
   uint64_t bytes_done = 0;
   uint64_t bytes_total = 0;  // 0 when unknown (stdin)
+  uint64_t bytes_decoded = 0;  // input after decompression (equals bytes_done for plain files)
   uint64_t records = 0;
   double seconds = 0;
 };

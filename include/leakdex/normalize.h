@@ -18,7 +18,7 @@
 namespace leakdex {
 
 // Bump on any change to any canonical form or to key framing.
-inline constexpr uint16_t kNormalizerVersion = 1;
+inline constexpr uint16_t kNormalizerVersion = 2;
 
 // Why a value yielded no canonical form. Names are stable report keys.
 enum class NormOutcome : uint8_t {
@@ -29,10 +29,20 @@ enum class NormOutcome : uint8_t {
   kMangled,      // "1.38123E+10": destroyed by a spreadsheet
   kInvalid,      // not a valid value of its kind (bad phone, impossible date)
   kBadEncoding,  // not valid UTF-8 / contains U+FFFD
+  kBadChecksum,  // ID number whose GB 11643 check character does not match
+  kStub,         // "王先生", "李女士", "老王": surname + title, not a full name
 };
-inline constexpr int kNormOutcomeCount = 7;
+inline constexpr int kNormOutcomeCount = 9;
 std::string_view NormOutcomeName(NormOutcome o);  // "masked", "invalid_phone"-style short names
 
+// The rules per attribute, with examples, are in docs/NORMALISATION.md. In short:
+//   phone       E.164 ("+8613812345678"); several numbers in one field give several
+//   id_number   18 characters, upper-case X; 15-digit legacy numbers upgraded to 18
+//   name        Chinese: NFKC, Simplified, no spaces or middle dots ("买买提艾力");
+//               Latin: lower case, no diacritics, tokens sorted ("wang wei")
+//   address     "省市区" prefix resolved from GB/T 2260 names + normalised remainder
+//   email       lower case; Gmail dots and +tags folded
+//   birth_date  "YYYY-MM-DD"
 struct NormalizeOptions {
   std::string default_region = "CN";  // ISO 3166 region for numbers without a country code
 };

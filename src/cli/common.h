@@ -20,6 +20,7 @@ void AddIngestCommand(CLI::App& app, RunFn* run);
 void AddCheckCommand(CLI::App& app, RunFn* run);
 void AddInfoCommand(CLI::App& app, RunFn* run);
 void AddVerifyCommand(CLI::App& app, RunFn* run);
+void AddBatchCommand(CLI::App& app, RunFn* run);
 
 // Prints "leakdex: error: ..." to stderr and returns the exit code.
 int Fail(const Status& s);

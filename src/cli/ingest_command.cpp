@@ -56,7 +56,7 @@ std::string ReportJson(const IngestReport& r) {
   return w.str() + "\n";
 }
 
-void PrintSummary(const IngestReport& r) {
+void PrintSummary(const IngestReport& r, bool failed) {
   double mb = static_cast<double>(r.bytes_read) / 1e6;
   std::fprintf(stderr,
                "leakdex: source '%s': %llu records read (%llu indexed, %llu without identity, %llu rejected), "
@@ -67,7 +67,7 @@ void PrintSummary(const IngestReport& r) {
                static_cast<unsigned long long>(r.records_rejected), static_cast<unsigned long long>(r.persons),
                static_cast<unsigned long long>(r.keys_emitted), static_cast<unsigned long long>(r.keys_new), mb,
                r.seconds, r.seconds > 0 ? mb / r.seconds : 0.0,
-               r.published ? "" : (r.keys_new == 0 ? "; nothing new to publish" : "; nothing published"));
+               r.published ? "" : (failed || r.keys_new != 0 ? "; nothing published" : "; nothing new to publish"));
   for (const auto& [reason, n] : r.rejected_by_reason)
     std::fprintf(stderr, "  rejected %-20s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
   for (const RecordLocation& l : r.first_rejections)
@@ -83,8 +83,11 @@ void PrintProgress(const IngestProgress& p) {
   char eta[32] = "?";
   if (p.bytes_total > p.bytes_done && rate > 0)
     std::snprintf(eta, sizeof eta, "%.0fs", (static_cast<double>(p.bytes_total - p.bytes_done) / 1e6) / rate);
-  std::fprintf(stderr, "\r\033[K%.1f MB%s, %llu records, %.0f records/s, %.1f MB/s, ETA %s", mb,
-               p.bytes_total ? (" of " + std::to_string(p.bytes_total / 1000000) + " MB").c_str() : "",
+  char decoded[48] = "";
+  if (p.bytes_decoded > p.bytes_done + p.bytes_done / 20)  // compressed input: show what it expanded to
+    std::snprintf(decoded, sizeof decoded, " (%.1f MB decoded)", static_cast<double>(p.bytes_decoded) / 1e6);
+  std::fprintf(stderr, "\r\033[K%.1f MB%s%s, %llu records, %.0f records/s, %.1f MB/s, ETA %s", mb,
+               p.bytes_total ? (" of " + std::to_string(p.bytes_total / 1000000) + " MB").c_str() : "", decoded,
                static_cast<unsigned long long>(p.records), p.seconds > 0 ? static_cast<double>(p.records) / p.seconds : 0,
                rate, eta);
 }
@@ -109,7 +112,7 @@ void AddIngestCommand(CLI::App& app, RunFn* run) {
   IngestOptions& o = opt->ingest;
   cmd->add_option("--source", o.source, "Name of this leak in reports, e.g. shga-2022")->required();
   cmd->add_option("INPUT", o.inputs, "Dump files; - reads standard input")->required();
-  cmd->add_option("--format", o.format, "auto (by content), ndjson, json, csv, tsv, psv")
+  cmd->add_option("--format", o.format, "auto (by content), ndjson, json, csv, tsv, psv, sql (docs/INPUTS.md)")
       ->check(CLI::IsMember({"auto", "ndjson", "jsonl", "json", "csv", "tsv", "psv", "sql"}));
   cmd->add_option("--map", o.maps,
                   "[ROLE.]FIELD=COLUMN: COLUMN is a header name, a 1-based number or a JSON path "
@@ -118,7 +121,13 @@ void AddIngestCommand(CLI::App& app, RunFn* run) {
       ->allow_extra_args(false);  // one value per --map: never swallow the INPUT files that follow
   cmd->add_option("--class", o.classes, "Record class of the whole source (delivery_record, case_record, ...)")
       ->allow_extra_args(false);
-  cmd->add_option("--encoding", o.encoding, "auto or utf-8")->check(CLI::IsMember({"auto", "utf-8", "utf8"}));
+  cmd->add_option("--encoding", o.encoding,
+                  "auto (BOM, else UTF-8 if valid, else GB18030), utf-8, gb18030 (also gbk), utf-16 (BOM decides, "
+                  "else little-endian), utf-16le, utf-16be")
+      ->check(CLI::IsMember({"auto", "utf-8", "utf8", "gb18030", "gbk", "gb2312", "utf-16", "utf16", "utf-16le",
+                             "utf-16be"},
+                            CLI::ignore_case));
+  cmd->add_option("--table", o.table, "SQL dumps: read only this table (default: every table)");
   cmd->add_option("--delimiter", opt->delimiter, "Field delimiter for delimited text (one character; \\t for tab)");
   cmd->add_flag("--no-header", o.no_header, "Delimited input has no header row (use --map FIELD=NUMBER)");
   cmd->add_option("--default-region", o.default_region, "Region for phone numbers without a country code")
@@ -150,7 +159,7 @@ void AddIngestCommand(CLI::App& app, RunFn* run) {
       IngestReport report;
       Status st = Ingest(o, *key, &report, show_progress ? ProgressFn(PrintProgress) : ProgressFn());
       if (show_progress) std::fprintf(stderr, "\r\033[K");
-      if (!opt->quiet) PrintSummary(report);
+      if (!opt->quiet) PrintSummary(report, !st.ok());
       if (opt->report == "json")
         if (Status w = WriteStdout(ReportJson(report)); !w.ok() && st.ok()) st = w;
       if (!st.ok()) return Fail(st);

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   AddCheckCommand(app, &run);
   AddInfoCommand(app, &run);
   AddVerifyCommand(app, &run);
+  AddBatchCommand(app, &run);
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "leakdex/status.h"
 
@@ -19,10 +20,43 @@ class ByteStream {
   virtual const std::string& name() const = 0;
   // Total size if known (for progress), else 0.
   virtual uint64_t size_hint() const { return 0; }
+  // Random access, for archive formats that keep their index at the end (zip,
+  // 7z). Only regular files can seek; others return false / an error.
+  virtual bool seekable() const { return false; }
+  // lseek semantics (whence: SEEK_SET, SEEK_CUR, SEEK_END); the new position.
+  virtual Result<uint64_t> Seek(int64_t offset, int whence) {
+    return Status::Internal(name() + ": stream cannot seek");
+  }
 };
 
 // "-" opens standard input.
 Result<std::unique_ptr<ByteStream>> OpenFileStream(const std::string& path);
+
+// A stream over bytes in memory (tests, small inputs).
+std::unique_ptr<ByteStream> NewMemoryStream(std::string bytes, std::string name = "<memory>");
+
+// Reads the first bytes of a stream to look at them (format and encoding
+// detection), then replays them to its reader.
+class PeekStream final : public ByteStream {
+ public:
+  explicit PeekStream(std::unique_ptr<ByteStream> in) : in_(std::move(in)) {}
+  // Reads up to `n` bytes (fewer only at end of stream) into head().
+  Status Peek(size_t n);
+  std::string_view head() const { return std::string_view(head_).substr(pos_); }
+  // Drops the first `n` bytes of head() (a byte-order mark).
+  void Skip(size_t n) { pos_ += n; logical_ += n; }
+  Result<size_t> Read(char* buf, size_t n) override;
+  const std::string& name() const override { return in_->name(); }
+  uint64_t size_hint() const override { return in_->size_hint(); }
+  bool seekable() const override { return in_->seekable(); }
+  Result<uint64_t> Seek(int64_t offset, int whence) override;
+
+ private:
+  std::unique_ptr<ByteStream> in_;
+  std::string head_;
+  size_t pos_ = 0;
+  uint64_t logical_ = 0;
+};
 
 // A growable window over a ByteStream. The bytes from the first unconsumed
 // one to the end of the window stay put until consumed; the buffer keeps
@@ -34,8 +68,8 @@ class StreamBuffer {
 
   const char* data() const { return buf_.get() + begin_; }
   size_t size() const { return end_ - begin_; }
-  // Bytes readable from data(): size() plus padding (for simdjson).
-  size_t capacity() const { return cap_ - begin_; }
+  // Bytes readable from data(): at least size() plus kPadding (for simdjson).
+  size_t capacity() const { return cap_ + kPadding - begin_; }
   bool eof() const { return eof_; }
   // Absolute stream offset of data()[0].
   uint64_t offset() const { return offset_; }

@@ -16,8 +16,10 @@ constexpr size_t kMaxRecordBytes = 4 << 20;
 
 class CsvSource final : public RecordSource {
  public:
-  CsvSource(std::unique_ptr<StreamBuffer> buf, InputFormat format, char delimiter, bool header)
-      : buf_(std::move(buf)), format_(format), delim_(delimiter), want_header_(header) {}
+  CsvSource(std::unique_ptr<StreamBuffer> buf, InputFormat format, char delimiter, bool header,
+            std::function<bool(std::string_view)> known_column)
+      : buf_(std::move(buf)), format_(format), delim_(delimiter), want_header_(header),
+        known_column_(std::move(known_column)) {}
 
   Next Read(Record* rec, BadRecord* bad) override {
     for (;;) {
@@ -32,8 +34,11 @@ class CsvSource final : public RecordSource {
       }
       if (IsBlank(*rec)) continue;
       if (want_header_ && header_.empty()) {
-        for (const Field& f : rec->fields) header_.emplace_back(f.value);
-        continue;
+        want_header_ = false;
+        if (IsHeader(*rec)) {
+          for (const Field& f : rec->fields) header_.emplace_back(f.value);
+          continue;
+        }
       }
       if (IsRepeatedHeader(*rec)) continue;
       if (!header_.empty() && rec->fields.size() > header_.size()) {
@@ -56,6 +61,25 @@ class CsvSource final : public RecordSource {
   enum class ParseResult { kRecord, kEnd, kBadQuote, kTooLong };
 
   static bool IsBlank(const Record& r) { return r.fields.size() == 1 && r.fields[0].value.empty(); }
+
+  // A first row naming a known column is a header. One holding a value that
+  // looks like data (an e-mail address, a run of 7+ digits) and no known
+  // column is the first record of a headerless dump ("email:password",
+  // Facebook-style colon dumps). Otherwise it is a header.
+  bool IsHeader(const Record& r) const {
+    if (known_column_)
+      for (const Field& f : r.fields)
+        if (known_column_(f.value)) return true;
+    for (const Field& f : r.fields) {
+      if (f.value.find('@') != std::string_view::npos) return false;
+      size_t digits = 0;
+      for (char c : f.value) {
+        digits = (c >= '0' && c <= '9') ? digits + 1 : 0;
+        if (digits >= 7) return false;
+      }
+    }
+    return true;
+  }
 
   bool IsRepeatedHeader(const Record& r) const {
     if (header_.empty() || r.fields.size() != header_.size()) return false;
@@ -174,6 +198,7 @@ class CsvSource final : public RecordSource {
   InputFormat format_;
   char delim_;
   bool want_header_;
+  std::function<bool(std::string_view)> known_column_;
   std::vector<std::string> header_;
   std::string arena_;
   Status status_;
@@ -183,8 +208,8 @@ class CsvSource final : public RecordSource {
 }  // namespace
 
 std::unique_ptr<RecordSource> NewCsvSource(std::unique_ptr<StreamBuffer> buf, InputFormat format, char delimiter,
-                                           bool header) {
-  return std::make_unique<CsvSource>(std::move(buf), format, delimiter, header);
+                                           bool header, std::function<bool(std::string_view)> known_column) {
+  return std::make_unique<CsvSource>(std::move(buf), format, delimiter, header, std::move(known_column));
 }
 
 }  // namespace leakdex

@@ -1,4 +1,6 @@
 // Format detection by content (the extension is not trusted: dumps are renamed).
+#include <simdjson.h>
+
 #include <algorithm>
 #include <array>
 
@@ -9,20 +11,64 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-// Picks the delimiter that splits the first line most often.
+// Picks the delimiter by counting candidates over the first lines (as
+// eleakxir's leak-utils does): the one found on every line most often wins;
+// ties go to the earlier candidate. ':' is last, so "email:password" dumps are
+// found but a CSV with times in it stays a CSV.
 char GuessDelimiter(std::string_view head) {
-  std::string_view line = head.substr(0, head.find('\n'));
-  constexpr std::array<char, 4> kCandidates = {',', '\t', '|', ';'};
+  constexpr std::array<char, 5> kCandidates = {',', '\t', '|', ';', ':'};
+  std::array<size_t, kCandidates.size()> min_count;
+  min_count.fill(SIZE_MAX);
+  int lines = 0;
+  while (!head.empty() && lines < 10) {
+    size_t nl = head.find('\n');
+    std::string_view line = head.substr(0, nl);
+    head = nl == std::string_view::npos ? std::string_view() : head.substr(nl + 1);
+    if (nl == std::string_view::npos && lines > 0) break;  // probably cut by the end of the sample
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    ++lines;
+    for (size_t i = 0; i < kCandidates.size(); ++i)
+      min_count[i] = std::min(min_count[i], static_cast<size_t>(std::count(line.begin(), line.end(), kCandidates[i])));
+  }
   char best = ',';
   size_t best_count = 0;
-  for (char c : kCandidates) {
-    size_t n = static_cast<size_t>(std::count(line.begin(), line.end(), c));
-    if (n > best_count) {
-      best = c;
-      best_count = n;
+  for (size_t i = 0; i < kCandidates.size(); ++i) {
+    if (lines > 0 && min_count[i] > best_count) {
+      best = kCandidates[i];
+      best_count = min_count[i];
     }
   }
   return best;
+}
+
+bool IStartsWith(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+bool IContains(std::string_view s, std::string_view needle) {
+  for (size_t i = 0; i + needle.size() <= s.size(); ++i)
+    if (IStartsWith(s.substr(i), needle)) return true;
+  return false;
+}
+
+// SQL dumps start with a comment or a statement keyword; a leading comment
+// must be followed by data statements within the first bytes.
+bool LooksLikeSql(std::string_view head) {
+  static constexpr std::string_view kStatements[] = {
+      "CREATE TABLE", "INSERT INTO", "INSERT IGNORE", "REPLACE INTO", "DROP TABLE", "LOCK TABLES", "SET ",
+      "USE ",         "COPY ",       "BEGIN",         "START TRANSACTION", "SELECT ", "ALTER TABLE"};
+  for (std::string_view k : kStatements)
+    if (IStartsWith(head, k)) return true;
+  if (head.starts_with("--") || head.starts_with("/*"))
+    return IContains(head, "INSERT INTO") || IContains(head, "CREATE TABLE") || IContains(head, "COPY ") ||
+           IContains(head, "mysqldump") || IContains(head, "PostgreSQL database dump");
+  return false;
 }
 
 InputFormat FormatForDelimiter(char d) {
@@ -30,6 +76,14 @@ InputFormat FormatForDelimiter(char d) {
 }
 
 }  // namespace
+
+bool RecordIsValidUtf8(const Record& rec) {
+  for (const Field& f : rec.fields)
+    if (!simdjson::validate_utf8(f.value.data(), f.value.size()) ||
+        !simdjson::validate_utf8(f.name.data(), f.name.size()))
+      return false;
+  return true;
+}
 
 Result<InputFormat> ParseInputFormat(std::string_view name) {
   if (name == "auto") return InputFormat::kAuto;
@@ -70,7 +124,20 @@ Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStrea
   if (format == InputFormat::kAuto) {
     size_t first = head.find_first_not_of(" \t\r\n");
     char c = first == std::string_view::npos ? '\0' : head[first];
-    if (c == '{' || c == '[') format = InputFormat::kNdjson;
+    if (c == '[') format = InputFormat::kJson;
+    else if (c == '{') {
+      // One object per line is NDJSON; an object spread over lines (pretty
+      // printed) is read as a stream of JSON values.
+      std::string_view line = head.substr(first);
+      line = line.substr(0, line.find('\n'));
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+        line.remove_suffix(1);
+      const bool complete_line = line.size() > 1 && line.back() == '}' &&
+                                 (head.find('\n', first) != std::string_view::npos || buf->eof());
+      format = complete_line ? InputFormat::kNdjson : InputFormat::kJson;
+    }
+    else if (LooksLikeSql(head.substr(first == std::string_view::npos ? head.size() : first)))
+      format = InputFormat::kSql;
     else {
       if (delimiter == 0) delimiter = GuessDelimiter(head.substr(first == std::string_view::npos ? 0 : first));
       format = FormatForDelimiter(delimiter);
@@ -78,15 +145,16 @@ Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStrea
   }
   switch (format) {
     case InputFormat::kNdjson:
-    case InputFormat::kJson:
       return NewNdjsonSource(std::move(buf));
+    case InputFormat::kJson:
+      return NewJsonArraySource(std::move(buf));
     case InputFormat::kCsv:
     case InputFormat::kTsv:
     case InputFormat::kPsv:
       if (delimiter == 0) delimiter = format == InputFormat::kTsv ? '\t' : format == InputFormat::kPsv ? '|' : ',';
-      return NewCsvSource(std::move(buf), format, delimiter, !opt.no_header);
+      return NewCsvSource(std::move(buf), format, delimiter, !opt.no_header, opt.known_column);
     case InputFormat::kSql:
-      return Status::InvalidArgument("SQL dumps are not supported yet");
+      return NewSqlSource(std::move(buf), opt.table);
     case InputFormat::kAuto:
       break;
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,7 +41,11 @@ struct BadRecord {
 struct SourceOptions {
   InputFormat format = InputFormat::kAuto;
   char delimiter = 0;      // 0: by format / detection
-  bool no_header = false;
+  bool no_header = false;  // else a first row that looks like data is not taken as a header
+  // Whether a column name is known (recognised or named by --map): a first row
+  // holding one is a header. Unset: only the look of the row decides.
+  std::function<bool(std::string_view)> known_column;
+  std::string table;       // SQL dumps: read only this table (empty: all)
 };
 
 class RecordSource {
@@ -55,13 +60,22 @@ class RecordSource {
   virtual InputFormat format() const = 0;
 };
 
+// True when every field name and value of `rec` is valid UTF-8. A record that
+// is not is rejected as "invalid_encoding" (decoded streams mark undecodable
+// bytes with 0xFF, see sources/input.h).
+bool RecordIsValidUtf8(const Record& rec);
+
 // Detects the format from the first bytes when options.format is kAuto.
 Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStream> in,
                                                        const SourceOptions& options);
 
 // Format-specific constructors (used by OpenRecordSource and tests).
 std::unique_ptr<RecordSource> NewNdjsonSource(std::unique_ptr<StreamBuffer> buf);
+// JSON values one after another, arrays streamed element by element.
+std::unique_ptr<RecordSource> NewJsonArraySource(std::unique_ptr<StreamBuffer> buf);
+// `header`: the first row is a header unless it looks like data (see SourceOptions).
 std::unique_ptr<RecordSource> NewCsvSource(std::unique_ptr<StreamBuffer> buf, InputFormat format, char delimiter,
-                                           bool header);
+                                           bool header, std::function<bool(std::string_view)> known_column = {});
+std::unique_ptr<RecordSource> NewSqlSource(std::unique_ptr<StreamBuffer> buf, const std::string& table);
 
 }  // namespace leakdex

@@ -27,6 +27,11 @@ echo "$phone" | run check2 leakdex check --key "$K" --index "$I" --phone - --for
 expect_eq "$(cat "$O/check1.rc")" 1 "check finds a dump phone"
 run check3 leakdex check --key "$K" --index "$I" --phone "${phone:0:3}****${phone:7:4}"
 expect_eq "$(cat "$O/check3.rc")" 3 "masked query is an input error"
+for f in ndjson csv json sarif; do
+  run "batch_$f" leakdex batch --key "$K" --index "$I" --format "$f" "$S/standard/customers.csv"
+  expect_eq "$(cat "$O/batch_$f.rc")" 1 "batch --format $f finds exposed customers"
+done
+run batch_baseline leakdex batch --key "$K" --index "$I" --write-baseline "$O/baseline.ndjson" "$S/standard/customers.csv"
 run info1 leakdex info "$I"
 run info2 leakdex info "$I" --format json
 run verify leakdex verify "$I"
@@ -35,6 +40,7 @@ expect_eq "$(cat "$O/verify.rc")" 0 "verify"
 checks=$((checks + 1))
 python3 "$LEAKDEX_SRC_DIR/tests/cli/privacy_scan.py" \
   --inputs "$S"/standard/persons.ndjson "$S"/standard/persons.csv "$S"/standard/deliveries.csv "$S"/malformed/* \
+    "$S"/standard/customers.csv \
   --scan "$I" "$O" || fail "personal values found in index or outputs"
 # The scan bites: a planted value is found.
 echo "$phone" >"$T/planted"

@@ -1,0 +1,152 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <sstream>
+
+#include "batch_output.h"
+#include "leakdex/batch.h"
+#include "leakdex/ingest.h"
+#include "test_util.h"
+
+using namespace leakdex;
+using leakdex::testing::TempDir;
+using leakdex::testing::WriteFile;
+
+TEST_CASE("Fail thresholds parse counts and shares", "[batch]") {
+  auto t = ParseFailThreshold("0");
+  REQUIRE(t.ok());
+  CHECK_FALSE(t->percent);
+  CHECK(t->value == 0);
+  t = ParseFailThreshold("2.5%");
+  REQUIRE(t.ok());
+  CHECK(t->percent);
+  CHECK(t->value == 2.5);
+  for (const char* bad : {"", "%", "-1", "1.5", "abc", "101%", "5%%", "nan", "inf"}) {
+    INFO(bad);
+    CHECK(ParseFailThreshold(bad).status().code() == Status::Code::kInvalidArgument);
+  }
+}
+
+TEST_CASE("A threshold fails only past it", "[batch]") {
+  BatchSummary s;
+  s.rows = 200;
+  s.rows_new = 10;
+  CHECK(ThresholdExceeded(s, FailThreshold{false, 9}));
+  CHECK_FALSE(ThresholdExceeded(s, FailThreshold{false, 10}));
+  CHECK(ThresholdExceeded(s, FailThreshold{true, 4.9}));
+  CHECK_FALSE(ThresholdExceeded(s, FailThreshold{true, 5}));
+  s.rows_new = 0;
+  CHECK_FALSE(ThresholdExceeded(s, FailThreshold{}));  // default: any exposure
+  s.rows = 0;
+  CHECK_FALSE(ThresholdExceeded(s, FailThreshold{true, 0}));
+}
+
+TEST_CASE("Batch output formats parse", "[batch]") {
+  CHECK(ParseBatchFormat("ndjson").value() == BatchFormat::kNdjson);
+  CHECK(ParseBatchFormat("sarif").value() == BatchFormat::kSarif);
+  CHECK(ParseBatchFormat("xml").status().code() == Status::Code::kInvalidArgument);
+}
+
+TEST_CASE("JSON strings stay valid whatever the bytes", "[batch]") {
+  std::string out;
+  batch_internal::AppendJsonString(&out, std::string("a\"b\\c\n\x01\xE5\xBC\xA0\xFF", 11));
+  CHECK(out == "\"a\\\"b\\\\c\\n\\u0001\xE5\xBC\xA0\xEF\xBF\xBD\"");
+  out.clear();
+  batch_internal::AppendJsonString(&out, "\xED\xA0\x80");  // a UTF-16 surrogate encoded in UTF-8
+  CHECK(out == "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+}
+
+TEST_CASE("SARIF artifact URIs are URI references", "[batch]") {
+  CHECK(batch_internal::ArtifactUri("./lists/customers 2024.csv") == "lists/customers%202024.csv");
+  CHECK(batch_internal::ArtifactUri("-") == "stdin");
+}
+
+TEST_CASE("Batch output is in input order and the same for any thread count", "[batch]") {
+  TempDir dir;
+  auto key = MasterKey::Generate().value();
+  std::string dump = "name,phone\n", list = "id,name,phone\n";
+  // Names are letters only: the normaliser rejects digits in a name.
+  auto letters = [](int i) {
+    std::string s = "wang q";
+    do { s += static_cast<char>('a' + i % 26); i /= 26; } while (i > 0);
+    return s;
+  };
+  for (int i = 0; i < 3000; ++i) {
+    const std::string phone = "1380000" + std::to_string(1000 + i);
+    if (i % 3 == 0) dump += letters(i) + "," + phone + "\n";
+    list += "C" + std::to_string(i) + "," + letters(i) + "," + (i % 7 == 0 ? "bad" : phone) + "\n";
+  }
+  WriteFile(dir / "dump.csv", dump);
+  WriteFile(dir / "list.csv", list);
+  IngestOptions io;
+  io.index_dir = (dir / "idx").string();
+  io.source = "s";
+  io.inputs = {(dir / "dump.csv").string()};
+  IngestReport report;
+  REQUIRE(Ingest(io, key, &report).ok());
+  auto index = Index::Open(io.index_dir);
+  REQUIRE(index.ok());
+  KeyedHasher hasher(key);
+
+  std::map<int, std::string> outputs;
+  for (int threads : {1, 2, 5}) {
+    BatchOptions bo;
+    bo.input = (dir / "list.csv").string();
+    bo.id_column = "id";
+    bo.threads = threads;
+    bo.chunk_rows = 64;  // many chunks: exercises the ordered writer
+    std::string out;
+    BatchSummary s;
+    REQUIRE(RunBatch(**index, hasher, bo, [&](std::string_view b) { out += b; return Status::Ok(); }, &s).ok());
+    CHECK(s.rows == 3000);
+    CHECK(s.rows == s.rows_checked + s.rows_unchecked);
+    // Rows with i % 3 == 0 are in the dump, unless their phone is "bad" (i % 7 == 0).
+    uint64_t exposed = 0, errors = 0;
+    for (int i = 0; i < 3000; ++i) {
+      if (i % 7 == 0) ++errors;
+      else if (i % 3 == 0) ++exposed;
+    }
+    CHECK(s.rows_exposed == exposed);
+    CHECK(s.rows_new == exposed);
+    CHECK(s.rows_with_errors == errors);
+    CHECK(s.errors_by_reason["phone.invalid"] == errors);
+    std::istringstream lines(out);
+    std::string line;
+    int row = 0;
+    while (std::getline(lines, line)) {
+      ++row;
+      REQUIRE(line.rfind("{\"row\":" + std::to_string(row) + ",\"id\":\"C" + std::to_string(row - 1) + "\"", 0) == 0);
+    }
+    CHECK(row == 3000);
+    outputs[threads] = out;
+  }
+  CHECK(outputs[1] == outputs[2]);
+  CHECK(outputs[1] == outputs[5]);
+}
+
+TEST_CASE("A sink failure stops the batch with its status", "[batch]") {
+  TempDir dir;
+  auto key = MasterKey::Generate().value();
+  WriteFile(dir / "dump.csv", "name,phone\na,13800001111\n");
+  std::string list = "phone\n";
+  for (int i = 0; i < 20000; ++i) list += "13800001111\n";
+  WriteFile(dir / "list.csv", list);
+  IngestOptions io;
+  io.index_dir = (dir / "idx").string();
+  io.source = "s";
+  io.inputs = {(dir / "dump.csv").string()};
+  IngestReport report;
+  REQUIRE(Ingest(io, key, &report).ok());
+  auto index = Index::Open(io.index_dir);
+  REQUIRE(index.ok());
+  KeyedHasher hasher(key);
+  BatchOptions bo;
+  bo.input = (dir / "list.csv").string();
+  bo.chunk_rows = 100;
+  int calls = 0;
+  BatchSummary s;
+  Status st = RunBatch(**index, hasher, bo, [&](std::string_view) {
+    return ++calls > 3 ? Status::IOError("disk full") : Status::Ok();
+  }, &s);
+  CHECK(st.code() == Status::Code::kIOError);
+}

@@ -1,0 +1,113 @@
+// Delimited text (issue 4; pii-formats.md §2.6, §9.1 items 5-9).
+#include <catch2/catch.hpp>
+
+#include "sources_test_util.h"
+
+using namespace leakdex;
+using namespace leakdex::testing;
+
+TEST_CASE("CSV: RFC 4180 quoting, embedded newlines, doubled quotes, CRLF, no final newline", "[sources]") {
+  ReadResult r = ReadRecords("name,address,phone\r\n\"Wang, Wei\",\"line1\nline2\",13800138000\r\n"
+                             "\"say \"\"hi\"\"\",x,13900139000");
+  REQUIRE(r.status.ok());
+  CHECK(r.format == InputFormat::kCsv);
+  REQUIRE(r.records.size() == 2);
+  CHECK(r.records[0]["name"] == "Wang, Wei");
+  CHECK(r.records[0]["address"] == "line1\nline2");
+  CHECK(r.records[0]["phone"] == "13800138000");
+  CHECK(r.records[1]["name"] == "say \"hi\"");
+  CHECK(r.records[1]["phone"] == "13900139000");
+}
+
+TEST_CASE("CSV: a header repeated mid-file (concatenated splits) is skipped", "[sources]") {
+  ReadResult r = ReadRecords("姓名,手机\n王伟,13800138000\n姓名,手机\n李娜,13900139000\n");
+  REQUIRE(r.records.size() == 2);
+  CHECK(r.records[1]["姓名"] == "李娜");
+  CHECK(r.bad.empty());
+}
+
+TEST_CASE("CSV: too many fields is rejected, too few is kept", "[sources]") {
+  // 3 columns; the second row has an unquoted comma (hotel dump style); the
+  // third lacks its last column.
+  ReadResult r = ReadRecords("name,phone,taste\n王伟,13800138000,a\n李娜,13900139000,breakfast,internet\n赵六,13700137000\n");
+  REQUIRE(r.records.size() == 2);
+  CHECK(r.records[1]["name"] == "赵六");
+  CHECK(r.records[1].count("taste") == 0);
+  REQUIRE(r.bad.size() == 1);
+  CHECK(r.bad[0] == "too_many_fields");
+  CHECK(r.bad_lines[0] == 3);
+}
+
+TEST_CASE("CSV: an unbalanced quote costs its own line only", "[sources]") {
+  ReadResult r = ReadRecords("name,phone\n\"Wang,13800138000\n李娜,13900139000\n");
+  REQUIRE(r.bad.size() == 1);
+  CHECK(r.bad[0] == "unterminated_quote");
+  REQUIRE(r.records.size() == 1);
+  CHECK(r.records[0]["name"] == "李娜");
+}
+
+TEST_CASE("delimiters are detected: tab, pipe, semicolon, colon", "[sources]") {
+  CHECK(ReadRecords("name\tphone\nA\t1\n").format == InputFormat::kTsv);
+  CHECK(ReadRecords("name|phone\nA|1\n").format == InputFormat::kPsv);
+  ReadResult semi = ReadRecords("name;phone\nA;1\n");
+  REQUIRE(semi.records.size() == 1);
+  CHECK(semi.records[0]["phone"] == "1");
+  // Times with colons do not make a comma CSV colon-separated.
+  ReadResult times = ReadRecords("name,version\nA,2012-8-18 1:50:04\nB,2012-8-19 2:10:00\n");
+  REQUIRE(times.records.size() == 2);
+  CHECK(times.records[0]["version"] == "2012-8-18 1:50:04");
+}
+
+TEST_CASE("colon dumps without a header: the first row is data", "[sources]") {
+  ReadResult r = ReadRecords("user1@example.com:hunter2\nuser2@example.com:letmein\n");
+  REQUIRE(r.records.size() == 2);
+  CHECK(r.records[0]["#0"] == "user1@example.com");
+  CHECK(r.records[0]["#1"] == "hunter2");
+  // Facebook style: phone:id:first:last:...; colons inside a value shift columns (no header: not checked).
+  ReadResult fb = ReadRecords("8613800138000:100001:Wei:Wang:male\n8613900139000:100002:Na:Li:female\n");
+  REQUIRE(fb.records.size() == 2);
+  CHECK(fb.records[1]["#0"] == "8613900139000");
+  CHECK(fb.records[1]["#3"] == "Li");
+}
+
+TEST_CASE("Without a header (--no-header) every row is a record with numbered fields", "[sources]") {
+  SourceOptions o;
+  o.no_header = true;
+  ReadResult r = ReadRecords("name,phone\nA,1\n", o);
+  REQUIRE(r.records.size() == 2);
+  CHECK(r.records[0]["#0"] == "name");
+}
+
+TEST_CASE("a header with a known column is a header even next to data-like cells", "[sources]") {
+  SourceOptions o;
+  o.known_column = [](std::string_view n) { return n == "phone"; };
+  ReadResult r = ReadRecords("phone,13800138000\n13900139000,x\n", o);
+  REQUIRE(r.records.size() == 1);
+  CHECK(r.records[0]["phone"] == "13900139000");
+}
+
+TEST_CASE("pinyin header with a BOM; UTF-16LE tab-separated 'Unicode text'", "[sources]") {
+  ReadResult r = ReadRecords("\xEF\xBB\xBFXM,SFZH,SJHM,HJDZ\n王伟,11010519491231002X,13800138000,上海市\n");
+  REQUIRE(r.records.size() == 1);
+  CHECK(r.records[0]["XM"] == "王伟");
+  ReadResult u = ReadRecords("\xFF\xFE" + Encode("姓名\t手机\r\n王伟\t13800138000\r\n", "UTF-16LE"));
+  REQUIRE(u.records.size() == 1);
+  CHECK(u.format == InputFormat::kTsv);
+  CHECK(u.records[0]["手机"] == "13800138000");
+}
+
+TEST_CASE("NUL bytes, blank lines and a lone CR do not break rows", "[sources]") {
+  ReadResult r = ReadRecords(std::string("name,phone\n\nA\0B,1\n\r\nC,2\n", 24));
+  REQUIRE(r.records.size() == 2);
+  CHECK(r.records[0]["name"] == std::string("A\0B", 3));
+  CHECK(r.records[1]["phone"] == "2");
+}
+
+TEST_CASE("rejection reason: record_too_long (a quote left open for megabytes)", "[sources]") {
+  std::string csv = "name,phone\n\"never closed," + std::string(5 << 20, 'x') + "\nA,1\n";
+  ReadResult r = ReadRecords(csv);
+  REQUIRE(r.bad.size() == 1);
+  CHECK(r.bad[0] == "record_too_long");
+  REQUIRE(r.records.size() == 1);
+  CHECK(r.records[0]["name"] == "A");
+}

@@ -1,0 +1,35 @@
+// Birth dates: known-answer tables for pii-formats.md §8.1.
+#include "normalize_helpers.h"
+
+using leakdex::Attribute;
+using leakdex::NormOutcome;
+using namespace leakdex::testing;
+
+TEST_CASE("birth date: common formats give YYYY-MM-DD", "[normalize]") {
+  ExpectGroup(Attribute::kBirthDate, "1990-05-02",
+              {"19900502", "1990-05-02", "1990-5-2", "1990/05/02", "1990/5/2", "1990.05.02", "1990.5.2",
+               "1990年5月2日", "1990年05月02日", "1990年5月2号", "1990-05-02 00:00:00", "1990-05-02T00:00:00Z",
+               "1990/5/2 0:00", "5/2/1990", "05/02/1990", "１９９０年５月２日", " 19900502 ", "'19900502",
+               "19900502.0", "1990-05-02 00:00:00.0"});
+  // Day first when the first number cannot be a month.
+  CHECK(Canon(Attribute::kBirthDate, "25/12/1985") == "1985-12-25");
+  CHECK(Canon(Attribute::kBirthDate, "12/25/1985") == "1985-12-25");
+  CHECK(Canon(Attribute::kBirthDate, "2000-02-29") == "2000-02-29");
+}
+
+TEST_CASE("birth date: impossible, future, partial and placeholder dates", "[normalize]") {
+  for (const char* raw : {"1990-02-30", "19900230", "1990-13-01", "1900-02-29", "2999-01-01", "1850-01-01",
+                          "1990", "1990-05", "1990年5月", "90-05-02", "5/2/90", "13/13/1990", "abc", "1990-05-02-01"}) {
+    INFO(raw);
+    CHECK(Canon(Attribute::kBirthDate, raw) == Outcome(NormOutcome::kInvalid));
+  }
+  for (const char* raw : {"1900-01-01", "19000101", "1899-12-30", "1899-12-31", "0000-00-00", "00000000",
+                          "0001-01-01", "1/1/0001", "-", "NULL"}) {
+    INFO(raw);
+    CHECK(Canon(Attribute::kBirthDate, raw) == Outcome(NormOutcome::kPlaceholder));
+  }
+  CHECK(Canon(Attribute::kBirthDate, "32874") == Outcome(NormOutcome::kMangled));  // Excel serial
+  CHECK(Canon(Attribute::kBirthDate, "") == Outcome(NormOutcome::kAbsent));
+  // 1970-01-01 is a real birthday for some people: kept.
+  CHECK(Canon(Attribute::kBirthDate, "1970-01-01") == "1970-01-01");
+}

@@ -1,0 +1,87 @@
+// Names: known-answer tables for pii-formats.md §5.1 and §9.4.
+#include "normalize/internal.h"
+#include "normalize_helpers.h"
+
+using leakdex::Attribute;
+using leakdex::NormOutcome;
+using namespace leakdex::testing;
+
+TEST_CASE("name: middle-dot variants, spaces and no separator give one form", "[normalize]") {
+  ExpectGroup(Attribute::kName, "买买提艾力",
+              {"买买提·艾力", "买买提•艾力", "买买提・艾力", "买买提∙艾力", "买买提．艾力", "买买提.艾力",
+               "买买提‧艾力", "买买提･艾力", "买买提⋅艾力", "买买提●艾力", "买买提 艾力", "买买提艾力",
+               "买买提··艾力", " 买买提 · 艾力 ", "买买提-艾力", "买买提　艾力", "買買提·艾力"});
+}
+
+TEST_CASE("name: Traditional, full-width, spaces and invisible characters", "[normalize]") {
+  ExpectGroup(Attribute::kName, "王伟",
+              {"王伟", "王偉", "王　伟", "王 伟", " 王伟 ", "王\u200B伟", "王\u200D伟", "\uFEFF王伟",
+               "王伟（收）", "王伟(收)", "王伟【VIP】", "王伟\t"});
+  ExpectGroup(Attribute::kName, "刘德华", {"劉德華", "刘德华", "劉德华"});
+  ExpectGroup(Attribute::kName, "欧阳娜娜", {"歐陽娜娜", "欧阳娜娜", "欧阳 娜娜"});
+  ExpectGroup(Attribute::kName, "张伟", {"张伟", "張偉", "张  伟"});
+  // Full-width Latin letters in a Chinese name (pinyin for a character the encoding lost).
+  ExpectGroup(Attribute::kName, "王xin", {"王xin", "王ＸＩＮ", "王 Xin"});
+}
+
+TEST_CASE("name: stubs, masks and placeholders are not keyed", "[normalize]") {
+  for (const char* raw : {"王先生", "李女士", "张小姐", "刘总", "老王", "小李", "欧阳先生", "陈老师", "赵师傅",
+                          "王先生（收）", "張先生", "Mr Wang", "Mrs. Li"}) {
+    INFO(raw);
+    CHECK(Canon(Attribute::kName, raw) == Outcome(NormOutcome::kStub));
+  }
+  for (const char* raw : {"张*", "*伟", "王**", "张某", "张某某", "王xx", "王XX", "李○", "陈□"}) {
+    INFO(raw);
+    CHECK(Canon(Attribute::kName, raw) == Outcome(NormOutcome::kMasked));
+  }
+  for (const char* raw : {"测试", "无名", "未知", "不详", "匿名", "先生", "女士", "收件人", "-", "NULL", "无", "test",
+                          "Unknown", "測試"}) {
+    INFO(raw);
+    CHECK(Canon(Attribute::kName, raw) == Outcome(NormOutcome::kPlaceholder));
+  }
+  CHECK(Canon(Attribute::kName, "") == Outcome(NormOutcome::kAbsent));
+  CHECK(Canon(Attribute::kName, "　") == Outcome(NormOutcome::kAbsent));
+}
+
+TEST_CASE("name: lossy encodings, digits, single characters and two people", "[normalize]") {
+  for (const char* raw : {"王?", "王\xEF\xBF\xBD", "王\xEE\x80\x80", "\xC3\x28"}) {  // ?, U+FFFD, PUA, bad UTF-8
+    INFO(raw);
+    CHECK(Canon(Attribute::kName, raw) == Outcome(NormOutcome::kBadEncoding));
+  }
+  for (const char* raw : {"张伟2", "王", "张三/李四", "张三、李四", "张三,李四"}) {
+    INFO(raw);
+    CHECK(Canon(Attribute::kName, raw) == Outcome(NormOutcome::kInvalid));
+  }
+  // A rare character outside GBK (U+2C317) is kept as is.
+  CHECK(Canon(Attribute::kName, "王\xF0\xAC\x8C\x97") == "王\xF0\xAC\x8C\x97");
+}
+
+TEST_CASE("name: Latin names fold case and diacritics and sort tokens", "[normalize]") {
+  ExpectGroup(Attribute::kName, "wang wei",
+              {"Wang Wei", "WEI WANG", "wei wang", "Wáng Wěi", "WANG, Wei", "  wang   wei ", "Ｗａｎｇ Ｗｅｉ",
+               "Wang-Wei", "Mr. Wang Wei"});
+  ExpectGroup(Attribute::kName, "chan man tai", {"Chan Tai Man", "CHAN Tai-man", "Tai Man Chan"});
+  ExpectGroup(Attribute::kName, "jose obrien", {"José O'Brien", "O’Brien, Jose", "JOSE OBRIEN"});
+  // Written without spaces, a romanised name is one token: deliberately not split into syllables.
+  CHECK(Canon(Attribute::kName, "wangwei") == "wangwei");
+  CHECK(Canon(Attribute::kName, "wangwei") != Canon(Attribute::kName, "Wang Wei"));
+  CHECK(Canon(Attribute::kName, "Müller") == "muller");
+}
+
+TEST_CASE("name: Chinese and romanised forms are different classes", "[normalize]") {
+  CHECK(Canon(Attribute::kName, "王伟") != Canon(Attribute::kName, "Wang Wei"));
+}
+
+TEST_CASE("name: t2s pre-check marks Traditional characters only", "[normalize]") {
+  using leakdex::norm::T2s;
+  auto t = T2s::Create();
+  REQUIRE(t.ok());
+  CHECK(T2s::MayChange(U'偉'));
+  CHECK(T2s::MayChange(U'劉'));
+  CHECK(T2s::MayChange(U'張'));
+  CHECK_FALSE(T2s::MayChange(U'伟'));
+  CHECK_FALSE(T2s::MayChange(U'王'));
+  CHECK_FALSE(T2s::MayChange(U'张'));
+  CHECK_FALSE(t.value()->NeedsConversion("王伟"));
+  CHECK(t.value()->NeedsConversion("王偉"));
+}
