@@ -29,13 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!c.opened) return 0;
   FUZZ_CHECK(c.ok);  // a string stream never fails
   FUZZ_CHECK(c.bytes_consumed <= body.size());
-  // Reasons are short identifiers: a value can never hide in one.
-  for (size_t p = 0; (p = c.events.find("B ", p)) != std::string::npos; p += 2) {
-    size_t e = c.events.find(' ', p + 2);
-    for (size_t i = p + 2; i < e; ++i) {
-      char ch = c.events[i];
-      FUZZ_CHECK((ch >= 'a' && ch <= 'z') || ch == '_' || (ch >= '0' && ch <= '9'));
-    }
-  }
+  // (Reasons are checked in CollectAll, one by one: scanning `events` for
+  // "B " also matched field values, a false alarm.)
   return 0;
 }

@@ -92,6 +92,8 @@ inline Collected CollectAll(std::unique_ptr<ByteStream> in, const SourceOptions&
     if (n == RecordSource::Next::kBad) {
       ++c.bad;
       FUZZ_CHECK(!bad.reason.empty());
+      // Reasons are short identifiers: a value can never hide in one.
+      for (char ch : bad.reason) FUZZ_CHECK((ch >= 'a' && ch <= 'z') || ch == '_' || (ch >= '0' && ch <= '9'));
       c.events += "B " + bad.reason + " " + std::to_string(bad.line) + " " + std::to_string(bad.offset) + "\n";
       continue;
     }
