@@ -17,6 +17,8 @@
 // neither --threads nor --memory.
 #include "leakdex/ingest.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -499,7 +501,12 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
   LEAKDEX_ASSIGN_OR_RETURN(auto writer, IndexWriter::Open(options.index_dir, key));
   uint64_t bytes_total = 0;
   for (const std::string& input : options.inputs) {
-    LEAKDEX_ASSIGN_OR_RETURN(auto s, OpenFileStream(input));  // fail early on an unreadable input
+    // Fail early on an unreadable input. A FIFO (a named pipe, a process
+    // substitution <(zcat x)) is not opened here: its data goes to the first
+    // reader, and the real read below would then wait forever for a writer.
+    struct stat st {};
+    if (input != "-" && ::stat(input.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) continue;
+    LEAKDEX_ASSIGN_OR_RETURN(auto s, OpenFileStream(input));
     bytes_total += s->size_hint();
   }
   KeyedHasher hasher(key);

@@ -117,8 +117,10 @@ void AddIngestCommand(CLI::App& app, RunFn* run) {
   cmd->add_option("--map", o.maps,
                   "[ROLE.]FIELD=COLUMN: COLUMN is a header name, a 1-based number or a JSON path "
                   "(_source.sjhm); FIELD an attribute (name, phone, email, id_number, address, birth_date, "
-                  "gender) or a record class");
-  cmd->add_option("--class", o.classes, "Record class of the whole source (delivery_record, case_record, ...)");
+                  "gender) or a record class")
+      ->allow_extra_args(false);  // one value per --map: never swallow the INPUT files that follow
+  cmd->add_option("--class", o.classes, "Record class of the whole source (delivery_record, case_record, ...)")
+      ->allow_extra_args(false);
   cmd->add_option("--encoding", o.encoding,
                   "auto (BOM, else UTF-8 if valid, else GB18030), utf-8, gb18030 (also gbk), utf-16 (BOM decides, "
                   "else little-endian), utf-16le, utf-16be")

@@ -23,7 +23,9 @@ void AddKeygenCommand(CLI::App& app, RunFn* run) {
       auto key = MasterKey::Generate();
       if (!key.ok()) return Fail(key.status());
       if (Status st = key->SaveFile(opt->path, opt->force); !st.ok()) return Fail(st);
-      std::printf("key id %s written to %s (mode 0600)\n", KeyIdHex(key->Id()).c_str(), opt->path.c_str());
+      if (Status st = WriteStdout("key id " + KeyIdHex(key->Id()) + " written to " + opt->path + " (mode 0600)\n");
+          !st.ok())
+        return Fail(st);
       return static_cast<int>(kExitOk);
     };
   });

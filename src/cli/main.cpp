@@ -3,6 +3,7 @@
 // maps failures to exit codes (src/cli/exit_codes.h).
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -14,6 +15,10 @@
 int main(int argc, char** argv) {
   using namespace leakdex::cli;
   if (leakdex::Status st = leakdex::InitProcessHygiene(); !st.ok()) return Fail(st);
+  // Past a file-size limit (ulimit -f) write() raises SIGXFSZ, whose default
+  // action kills the process before the error can be reported. Ignored, write()
+  // fails with EFBIG instead: an I/O error (exit 6), temporary files removed.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   CLI::App app{
       "leakdex " LEAKDEX_VERSION " - check people and customer lists against leaked personal data,\n"

@@ -21,9 +21,11 @@ void AddVerifyCommand(CLI::App& app, RunFn* run) {
       if (!index.ok()) return Fail(index.status());
       if (Status st = (*index)->Verify(); !st.ok()) return Fail(st);
       IndexStats s = (*index)->Stats();
-      std::printf("ok: %s: %u segment(s), %llu keys, %llu bytes, all checksums and invariants hold\n",
-                  resolved->c_str(), s.segments, static_cast<unsigned long long>(s.keys),
-                  static_cast<unsigned long long>(s.bytes));
+      char line[1024];
+      std::snprintf(line, sizeof line, "ok: %s: %u segment(s), %llu keys, %llu bytes, all checksums and invariants hold\n",
+                    resolved->c_str(), s.segments, static_cast<unsigned long long>(s.keys),
+                    static_cast<unsigned long long>(s.bytes));
+      if (Status st = WriteStdout(line); !st.ok()) return Fail(st);  // exit 6, not a silent 0
       return static_cast<int>(kExitOk);
     };
   });

@@ -121,7 +121,9 @@ NormOutcome LatinName(std::string_view text, std::vector<std::string>& out) {
     if (!joined.empty()) joined.push_back(' ');
     joined += t;
   }
-  if (NamePlaceholders().count(joined)) return NormOutcome::kPlaceholder;
+  // IsNullPlaceholder too: "#na" cleans to "na", which must not be a canonical
+  // form that itself normalises to kPlaceholder (found by fuzz_normalize).
+  if (NamePlaceholders().count(joined) || IsNullPlaceholder(joined)) return NormOutcome::kPlaceholder;
   if (tokens.size() == 1 && std::all_of(joined.begin(), joined.end(), [](char c) { return c == 'x'; }))
     return NormOutcome::kMasked;
   out.push_back(std::move(joined));

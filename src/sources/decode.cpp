@@ -133,14 +133,18 @@ class IconvStream final : public ByteStream {
           need_more_ = true;
           continue;
         }
-        // Cut by the end of the input: undecodable.
+        // Cut by the end of the input: undecodable. iconv may have filled the
+        // output exactly before it stopped: the mark then waits for the next call.
+        if (oleft == 0) break;
         *o++ = kUndecodableByte;
         --oleft;
         pos_ = len_;
         iconv(cd_, nullptr, nullptr, nullptr, nullptr);
         continue;
       }
-      // EILSEQ: mark and step over one byte or code unit.
+      // EILSEQ: mark and step over one byte or code unit (next call if the
+      // output is full: pos_ still points at the bad input).
+      if (oleft == 0) break;
       *o++ = kUndecodableByte;
       --oleft;
       pos_ = std::min(len_, pos_ + unit_);

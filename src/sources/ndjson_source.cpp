@@ -172,6 +172,9 @@ class JsonSource final : public RecordSource {
         return nullptr;
       }
       while (q < end && *q != ',' && *q != ']' && *q != '\n' && *q != ' ') ++q;
+      // A stray ']' outside any array is a one-byte (invalid) element: an
+      // empty one would never be consumed (ingest looped forever; found by fuzz_source_json).
+      if (q == p) return p + 1;
       return q < end ? q : nullptr;
     }
     int depth = 0;

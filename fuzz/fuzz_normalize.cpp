@@ -1,0 +1,81 @@
+// Every normaliser attribute on arbitrary bytes. Byte 0 picks the attribute
+// (and the default region); the rest is the raw value.
+// Invariants: no crash; kOk iff at least one form was appended, otherwise
+// `out` is untouched; canonical forms are non-empty valid UTF-8 and bounded in
+// size; normalising is deterministic; a canonical form normalises to itself
+// (a user who types the canonical form gets the same key).
+#include <utf8proc.h>
+
+#include "fuzz_util.h"
+#include "leakdex/normalize.h"
+
+using namespace leakdex;
+
+namespace {
+
+bool ValidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  utf8proc_ssize_t n = static_cast<utf8proc_ssize_t>(s.size());
+  while (n > 0) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate(p, n, &cp);
+    if (k <= 0) return false;
+    p += k;
+    n -= k;
+  }
+  return true;
+}
+
+Normalizer& Get(int region) {
+  static std::unique_ptr<Normalizer> norms[2];
+  if (!norms[region]) {
+    NormalizeOptions o;
+    o.default_region = region == 0 ? "CN" : "US";
+    auto r = Normalizer::Create(o);
+    if (!r.ok()) std::abort();
+    norms[region] = std::move(r.value());
+  }
+  return *norms[region];
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  // Attributes 0..5; gender (6) is exposure-only and never normalised.
+  const Attribute attr = static_cast<Attribute>(data[0] % 6);
+  const int region = (data[0] >> 7) & 1;
+  std::string_view raw(reinterpret_cast<const char*>(data) + 1, size - 1);
+  Normalizer& norm = Get(region);
+  std::vector<std::string> out = {"sentinel"};
+  NormOutcome o = norm.Normalize(attr, raw, out);
+  FUZZ_CHECK(static_cast<int>(o) < kNormOutcomeCount);
+  FUZZ_CHECK(!NormOutcomeName(o).empty());
+  FUZZ_CHECK(out[0] == "sentinel");
+  if (o != NormOutcome::kOk) {
+    FUZZ_CHECK(out.size() == 1);
+    return 0;
+  }
+  FUZZ_CHECK(out.size() >= 2);
+  for (size_t i = 1; i < out.size(); ++i) {
+    FUZZ_CHECK(!out[i].empty());
+    FUZZ_CHECK(ValidUtf8(out[i]));
+    FUZZ_CHECK(out[i].size() <= 4 * raw.size() + 64);
+  }
+  std::vector<std::string> again;
+  FUZZ_CHECK(norm.Normalize(attr, raw, again) == NormOutcome::kOk);
+  FUZZ_CHECK(again.size() == out.size() - 1);
+  for (size_t i = 1; i < out.size(); ++i) FUZZ_CHECK(again[i - 1] == out[i]);
+#ifndef LEAKDEX_FUZZ_NO_IDEMPOTENCE
+  for (size_t i = 1; i < out.size(); ++i) {
+    std::vector<std::string> canon;
+    NormOutcome o2 = norm.Normalize(attr, out[i], canon);
+    if (o2 != NormOutcome::kOk || canon.size() != 1 || canon[0] != out[i]) {
+      std::fprintf(stderr, "attribute %d: canonical form does not normalise to itself (outcome %s)\n",
+                   static_cast<int>(attr), std::string(NormOutcomeName(o2)).c_str());
+      std::abort();
+    }
+  }
+#endif
+  return 0;
+}
