@@ -124,3 +124,58 @@ TEST_CASE("rejection reasons: not_an_object, too_deep", "[sources]") {
   CHECK(r.bad[0] == "not_an_object");
   CHECK(r.bad[1] == "too_deep");
 }
+
+TEST_CASE("NDJSON: bad lines scattered through many buffers cost only themselves", "[sources]") {
+  // One invalid byte in a simdjson document stream can fail the whole batch
+  // (reference/performance.md §1); here every kind of bad line lands all over
+  // 60,000 lines, across many buffer refills, and each costs only itself.
+  const char* kBad[] = {"{\"a\":\"\xC3\x28\"}",  // invalid UTF-8
+                        "{\"a\":\"x",               // cut object
+                        "not json",                     // garbage, not starting like an object
+                        "{\"a\":1,}",                 // trailing comma
+                        "\"a string\"",               // not an object
+                        "{\"a\":tru}"};               // bad literal
+  const char* kReason[] = {"invalid_encoding", "invalid_json", "not_an_object", "invalid_json", "not_an_object",
+                           "invalid_json"};
+  std::string text;
+  std::vector<uint64_t> bad_lines;
+  std::vector<std::string> bad_reasons;
+  size_t good = 0;
+  for (int i = 1; i <= 60000; ++i) {
+    if (i % 97 == 0 || i % 1013 == 1) {
+      const int k = i % 6;
+      text += kBad[k];
+      bad_lines.push_back(static_cast<uint64_t>(i));
+      bad_reasons.push_back(kReason[k]);
+    } else {
+      text += "{\"_source\":{\"sjhm\":\"139" + std::to_string(10000000 + i) + "\"}}";
+      ++good;
+    }
+    text += "\n";
+  }
+  ReadResult r = ReadRecords(text);
+  REQUIRE(r.status.ok());
+  CHECK(r.format == InputFormat::kNdjson);
+  REQUIRE(r.records.size() == good);
+  CHECK(r.bad_lines == bad_lines);
+  CHECK(r.bad == bad_reasons);
+  // The neighbours of every bad line are intact.
+  CHECK(r.records[94]["_source.sjhm"] == "13910000096");  // line 96, before the bad line 97
+  CHECK(r.records[95]["_source.sjhm"] == "13910000098");  // line 98, after it
+  CHECK(r.records.back()["_source.sjhm"] == "13910060000");
+}
+
+TEST_CASE("NDJSON cut by split -b (first line partial) is still read line by line", "[sources]") {
+  std::string text = "sjhm\":\"13900000001\"}}\n";  // the tail of a line cut by the split
+  for (int i = 2; i <= 6; ++i) text += "{\"_source\":{\"sjhm\":\"1390000000" + std::to_string(i) + "\"}}\n";
+  ReadResult r = ReadRecords(text);
+  CHECK(r.format == InputFormat::kNdjson);
+  REQUIRE(r.records.size() == 5);
+  CHECK(r.records[0]["_source.sjhm"] == "13900000002");
+  REQUIRE(r.bad.size() == 1);
+  CHECK(r.bad_lines[0] == 1);
+  // And one cut at the start of an object: '{' first, but not a whole line.
+  ReadResult r2 = ReadRecords("{\"_source\":{\"sjhm\":\"139\n" + text.substr(text.find('\n') + 1));
+  CHECK(r2.format == InputFormat::kNdjson);
+  CHECK(r2.records.size() == 5);
+}

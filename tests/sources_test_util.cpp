@@ -142,7 +142,7 @@ ReadResult ReadRecords(const std::string& bytes, SourceOptions options, Encoding
   for (;;) {
     auto next = (*src)->Read(&rec, &bad);
     if (next == RecordSource::Next::kEnd) break;
-    if (next == RecordSource::Next::kRecord && !RecordIsValidUtf8(rec)) {
+    if (next == RecordSource::Next::kRecord && !(*src)->validates_utf8() && !RecordIsValidUtf8(rec)) {
       next = RecordSource::Next::kBad;
       bad = BadRecord{"invalid_encoding", rec.line, rec.offset};
     }

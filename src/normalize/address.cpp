@@ -50,7 +50,11 @@ struct U32Hash {
 struct Table {
   std::vector<Division> divs;
   std::unordered_map<std::u32string, std::vector<Target>, U32Hash, std::equal_to<>> by_name;
-  std::vector<bool> first_char = std::vector<bool>(0x10000);  // BMP code points that start a name
+  // For each BMP code point, the lengths of the names starting with it: bit L
+  // for length L < 64, bit 0 for any length >= 64 (lengths 0 and 1 are never
+  // names). Empty: no name starts there. Longest() only hashes substrings of
+  // a length some name has (the hash lookups were the hot spot of ingest).
+  std::vector<uint64_t> lengths_by_first = std::vector<uint64_t>(0x10000);
   std::unordered_set<std::u32string> homonyms;
   size_t max_len = 0;
 };
@@ -91,7 +95,7 @@ Table BuildTable() {
     }
     v.push_back({div, kind});
     t.max_len = std::max(t.max_len, name.size());
-    if (name[0] < 0x10000) t.first_char[name[0]] = true;
+    if (name[0] < 0x10000) t.lengths_by_first[name[0]] |= uint64_t{1} << (name.size() < 64 ? name.size() : 0);
   };
   auto add_short = [&](const std::u32string& name, int div) {
     for (std::u32string_view suf : {std::u32string_view(U"新区"), std::u32string_view(U"市"),
@@ -185,9 +189,12 @@ struct Match {
 template <typename Filter>
 Match Longest(const Table& t, const std::u32string& s, size_t pos, Filter keep) {
   Match m;
-  if (pos >= s.size() || s[pos] >= 0x10000 || !t.first_char[s[pos]]) return m;
+  if (pos >= s.size() || s[pos] >= 0x10000) return m;
+  const uint64_t lengths = t.lengths_by_first[s[pos]];
+  if (lengths == 0) return m;
   size_t max = std::min(t.max_len, s.size() - pos);
   for (size_t len = max; len >= 2; --len) {
+    if (!(lengths >> (len < 64 ? len : 0) & 1)) continue;  // no name of this length starts here
     auto it = t.by_name.find(std::u32string_view(s).substr(pos, len));
     if (it == t.by_name.end()) continue;
     for (const Target& x : it->second) {

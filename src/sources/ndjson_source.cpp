@@ -63,6 +63,10 @@ class JsonSource final : public RecordSource {
   Status status() const override { return status_; }
   uint64_t bytes_consumed() const override { return buf_->offset(); }
   InputFormat format() const override { return array_ ? InputFormat::kJson : InputFormat::kNdjson; }
+  // simdjson's stage 1 validates the UTF-8 of each whole document (a bad byte
+  // is UTF8_ERROR, reported as invalid_encoding); strings are unescaped by
+  // simdjson (lone surrogates are errors), numbers are ASCII.
+  bool validates_utf8() const override { return true; }
 
  private:
   static std::string_view Trim(std::string_view s) {

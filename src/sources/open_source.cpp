@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "sources/record_source.h"
 
@@ -71,17 +72,53 @@ bool LooksLikeSql(std::string_view head) {
   return false;
 }
 
+// One object per line is NDJSON; an object spread over lines (pretty
+// printed) is read as a stream of JSON values. Judged over the first lines,
+// not the first alone: a dump split with `split -b` starts with a cut line,
+// and taking it for a pretty-printed stream would lose every record after it.
+bool LooksLikeNdjson(std::string_view head, bool whole_input) {
+  int lines = 0, one_line_objects = 0;
+  while (!head.empty() && lines < 10) {
+    size_t nl = head.find('\n');
+    if (nl == std::string_view::npos && !whole_input && lines > 0) break;  // cut by the end of the sample
+    std::string_view line = head.substr(0, nl);
+    head = nl == std::string_view::npos ? std::string_view() : head.substr(nl + 1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.empty()) continue;
+    ++lines;
+    if (line.size() > 1 && line.front() == '{' && line.back() == '}') ++one_line_objects;
+  }
+  return one_line_objects > 0 && 2 * one_line_objects >= lines;
+}
+
 InputFormat FormatForDelimiter(char d) {
   return d == '\t' ? InputFormat::kTsv : d == '|' ? InputFormat::kPsv : InputFormat::kCsv;
 }
 
 }  // namespace
 
+namespace {
+// ASCII text is valid UTF-8: checked 8 bytes at a time before calling
+// simdjson, whose dispatch costs more than the check on short fields.
+bool IsAscii(std::string_view s) {
+  uint64_t acc = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    acc |= w;
+  }
+  for (; i < s.size(); ++i) acc |= static_cast<unsigned char>(s[i]);
+  return (acc & 0x8080808080808080ull) == 0;
+}
+
+bool IsUtf8(std::string_view s) { return IsAscii(s) || simdjson::validate_utf8(s.data(), s.size()); }
+}  // namespace
+
 bool RecordIsValidUtf8(const Record& rec) {
   for (const Field& f : rec.fields)
-    if (!simdjson::validate_utf8(f.value.data(), f.value.size()) ||
-        !simdjson::validate_utf8(f.name.data(), f.name.size()))
-      return false;
+    if (!IsUtf8(f.value) || !IsUtf8(f.name)) return false;
   return true;
 }
 
@@ -125,17 +162,10 @@ Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStrea
     size_t first = head.find_first_not_of(" \t\r\n");
     char c = first == std::string_view::npos ? '\0' : head[first];
     if (c == '[') format = InputFormat::kJson;
-    else if (c == '{') {
-      // One object per line is NDJSON; an object spread over lines (pretty
-      // printed) is read as a stream of JSON values.
-      std::string_view line = head.substr(first);
-      line = line.substr(0, line.find('\n'));
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
-        line.remove_suffix(1);
-      const bool complete_line = line.size() > 1 && line.back() == '}' &&
-                                 (head.find('\n', first) != std::string_view::npos || buf->eof());
-      format = complete_line ? InputFormat::kNdjson : InputFormat::kJson;
-    }
+    else if (c == '{')
+      format = LooksLikeNdjson(head.substr(first), buf->eof()) ? InputFormat::kNdjson : InputFormat::kJson;
+    else if (LooksLikeNdjson(head.substr(first == std::string_view::npos ? head.size() : first), buf->eof()))
+      format = InputFormat::kNdjson;  // a cut first line, then objects one per line
     else if (LooksLikeSql(head.substr(first == std::string_view::npos ? head.size() : first)))
       format = InputFormat::kSql;
     else {

@@ -129,7 +129,25 @@ check_not_found "$T/bad" 13800138012
 # --strict stops at it and publishes nothing; --max-bad-ratio too.
 expect_exit 3 leakdex ingest "${K[@]}" --index "$T/strict" --source s --strict "$T/bad.csv"
 expect_contains "$T/err" "bad.csv:3"
-expect_exit 3 leakdex ingest "${K[@]}" --index "$T/ratio" --source s --max-bad-ratio 0.2 "$T/bad.csv"
+expect_contains "$T/err" "nothing was published"
+expect_not_contains "$T/err" "13800138012"
+checks=$((checks + 1))
+[[ ! -e "$T/strict/MANIFEST" ]] || fail "--strict published a manifest"
+# --strict into an existing index leaves it exactly as it was.
+expect_exit 0 leakdex ingest "${K[@]}" --index "$T/keep" --source ok -q "$T/p.csv"
+before=$(sha256sum "$T"/keep/* | sort)
+expect_exit 3 leakdex ingest "${K[@]}" --index "$T/keep" --source s --strict -q "$T/bad.csv"
+expect_eq "$(sha256sum "$T"/keep/* | sort)" "$before" "--strict left the index untouched"
+check_not_found "$T/keep" 13800138011
+# --max-bad-ratio: the report comes first (counts and locations), then exit 3, nothing published.
+expect_exit 3 leakdex ingest "${K[@]}" --index "$T/ratio" --source s --max-bad-ratio 0.2 --report json "$T/bad.csv"
+expect_contains "$T/err" "rejected invalid_encoding"
+expect_contains "$T/err" "at $T/bad.csv:3"
+expect_contains "$T/err" "more than --max-bad-ratio allows"
+expect_eq "$(report_get "d['records_rejected']")" 1 "report printed before the ratio failure"
+expect_eq "$(report_get "d['published']")" False "nothing published over the ratio"
+checks=$((checks + 1))
+[[ ! -e "$T/ratio/MANIFEST" ]] || fail "--max-bad-ratio published a manifest"
 expect_exit 0 leakdex ingest "${K[@]}" --index "$T/ratio" --source s --max-bad-ratio 0.5 "$T/bad.csv"
 
 # --- Same index bytes whatever the thread count.
@@ -143,6 +161,26 @@ expect_exit 0 leakdex ingest "${K[@]}" --index "$T/t1" --source m --threads 1 -q
 expect_exit 0 leakdex ingest "${K[@]}" --index "$T/t3" --source m --threads 3 -q "$T/many.ndjson"
 checks=$((checks + 1))
 cmp -s "$T"/t1/seg-000001.ldx "$T"/t3/seg-000001.ldx || fail "segments differ between --threads 1 and 3"
+
+# --- An NDJSON dump cut with split -b: the second piece starts mid-line, yet is read line by line.
+split -b 1500000 -d "$T/many.ndjson" "$T/piece."
+expect_exit 0 leakdex ingest "${K[@]}" --index "$T/split" --source sp --report json -q "$T/piece.01"
+expect_eq "$(report_get "d['rejected_by_reason']")" "{'invalid_json': 1}" "only the cut first line is lost"
+expect_eq "$(report_get "d['first_rejections'][0]['line']")" 1 "the cut line"
+checks=$((checks + 1))
+[[ "$(report_get "d['records_indexed']")" -gt 5000 ]] || fail "split piece: records after the cut line were lost"
+
+# --- Progress: on a terminal, bytes, records/s, MB/s and ETA (never a value); nothing when not a terminal.
+expect_exit 0 leakdex ingest "${K[@]}" --index "$T/prog0" --source p "$T/many.ndjson"
+expect_not_contains "$T/err" "ETA"
+checks=$((checks + 1))
+script -qec "$LEAKDEX_BIN ingest --key $T/k.key --index $T/prog1 --source p $T/many.ndjson" /dev/null >"$T/tty.out" 2>&1 ||
+  fail "ingest on a terminal failed"
+expect_contains "$T/tty.out" "records/s"
+expect_contains "$T/tty.out" "MB/s, ETA"
+expect_contains "$T/tty.out" "30000 records, "  # the final progress line
+expect_not_contains "$T/tty.out" "13900000001"
+expect_not_contains "$T/tty.out" "测试"
 
 # --- --encoding is checked.
 expect_exit 2 leakdex ingest "${K[@]}" --index "$T/x" --source x --encoding latin9 "$T/p.csv"
