@@ -142,14 +142,14 @@ TEST_CASE("Segment v2 is compact: at most 5 bytes a key at 1e6 keys", "[segment]
 
 TEST_CASE("Segment v2 false-positive rate matches n / 2^F", "[segment]") {
   testing::TempDir dir;
-  // At the production precision: 1e6 keys, 2e6 absent lookups, 0.002 false hits expected.
+  // At the production precision: 1e6 keys, 5e5 absent lookups, 0.0005 false hits expected.
   {
     Built b = BuildFresh(dir.path(), 1000000, 21);
     auto r = SegmentReader::Open(b.path);
     REQUIRE(r.ok());
     std::mt19937_64 rng(1234);
     uint64_t false_hits = 0;
-    for (int i = 0; i < 2000000; ++i) {
+    for (int i = 0; i < 500000; ++i) {
       uint64_t fp = rng();
       if (b.keys.count(fp)) continue;
       auto hit = (*r)->Lookup(fp);
@@ -161,7 +161,7 @@ TEST_CASE("Segment v2 false-positive rate matches n / 2^F", "[segment]") {
     fs::remove(b.path);
   }
   // With few bits stored (a merge input of 30-bit keys) the measured rate must
-  // match the formula: 100000 keys / 2^30 = 9.3e-5; 1e6 lookups -> ~93 hits.
+  // match the formula: 100000 keys / 2^30 = 9.3e-5; 4e5 lookups -> ~37 hits.
   {
     std::mt19937_64 rng(77);
     std::vector<uint64_t> values;
@@ -181,7 +181,7 @@ TEST_CASE("Segment v2 false-positive rate matches n / 2^F", "[segment]") {
     const double expected = static_cast<double>(values.size()) / std::ldexp(1.0, 30);
     CHECK((*r)->false_positive_rate() == Approx(expected));
     uint64_t hits = 0;
-    const int kQueries = 1000000;
+    const int kQueries = 400000;
     for (int i = 0; i < kQueries; ++i) {
       auto hit = (*r)->Lookup(rng());
       REQUIRE(hit.ok());
@@ -240,8 +240,12 @@ TEST_CASE("Corruption sweep: every byte flipped, every truncation", "[segment][c
 
   // Opened without the whole-file check, lookups must either fail with
   // Corruption or give exactly the right answer.
+  // Every 10th key (200 of them) per damaged file keeps the sweep's 2x12,288
+  // cases within CI time.
   auto check_lookups = [&](const SegmentReader& seg) {
+    size_t k = 0;
     for (const auto& [fp, v] : b.keys) {
+      if (k++ % 10 != 0) continue;
       auto hit = seg.Lookup(fp);
       if (!hit.ok()) {
         CHECK(hit.status().code() == Status::Code::kCorruption);
