@@ -1,5 +1,5 @@
 // Corruption of an index (issue 7): every bit flip, truncation and appended
-// tail of every file, swapped 64 KiB blocks, and segments or manifests swapped
+// tail of every file, swapped 4 KiB pages, and segments or manifests swapped
 // in from another index are detected — by Index::Open (what check uses) or by
 // Verify — and no lookup ever gives a wrong answer: each either fails with
 // Corruption/NotSupported or returns exactly what the intact index returns.
@@ -15,6 +15,7 @@
 
 #include "index/index_writer.h"
 #include "index/segment.h"
+#include "index/tag_sorter.h"
 #include "leakdex/index.h"
 #include "leakdex/index_format.h"
 #include "leakdex/normalize.h"
@@ -39,20 +40,25 @@ std::vector<uint64_t> RandomFps(size_t n, uint64_t seed) {
   return {s.begin(), s.end()};
 }
 
-// Adds one source holding `fps` (sorted) as a new segment.
+// Adds one source holding `fps` as a new segment, built the way ingest builds
+// it (TagSorter + PublishFromSorter; a small sort budget so runs are spilled).
 void AddSource(const std::string& dir, const MasterKey& key, const std::vector<uint64_t>& fps,
                const std::string& source) {
   auto w = IndexWriter::Open(dir, key);
   REQUIRE(w.ok());
-  uint32_t sid = (*w)->SourceIdFor(source);
-  SegmentBuilder b(key.Id(), kNormalizerVersion);
+  (*w)->SourceIdFor(source);
+  TagSorter sorter(TagSorterOptions{dir, 256 << 10});
   for (size_t i = 0; i < fps.size(); ++i)
-    b.Add(fps[i], Payload{{sid}, DataClassBit(Attribute::kPhone) | (i % 3 ? DataClassBit(Attribute::kName) : 0), 1u << (i % 4)},
-          1 + i % 5);
+    REQUIRE(sorter
+                .Add(TagEntry{fps[i], DataClassBit(Attribute::kPhone) | (i % 3 ? DataClassBit(Attribute::kName) : 0),
+                              static_cast<RoleSet>(1u << (i % 4)), static_cast<uint32_t>(1 + i % 5)})
+                .ok());
+  REQUIRE(sorter.Finish().ok());
   SourceInfo delta;
   delta.name = source;
   delta.records = fps.size();
-  REQUIRE((*w)->Publish(&b, delta).ok());
+  uint64_t keys_new = 0;
+  REQUIRE((*w)->PublishFromSorter(&sorter, delta, 0, &keys_new).ok());
 }
 
 struct Answer {
@@ -247,13 +253,14 @@ TEST_CASE("Segments or a manifest swapped in from another index are detected", "
   WARN(cases << " swapped files tried, all detected on open");
 }
 
-TEST_CASE("Swapped 64 KiB blocks of a large segment are detected and lookups never answer wrongly", "[corruption]") {
-  // A segment above the verify-on-open limit, so lookups verify blocks lazily
-  // (the path check takes on a large index).
+TEST_CASE("Swapped pages of a large segment are detected and lookups never answer wrongly", "[corruption]") {
+  // A segment above the verify-on-open limit, so lookups verify pages lazily
+  // (the path check takes on a large index). Each page's checksum is salted
+  // with its page number, so a page moved elsewhere fails when it is read.
   TempDir tmp;
   std::string dir = (tmp / "idx").string();
   auto key = MasterKey::Generate().value();
-  const size_t n = Sanitized() ? 140000 : 330000;
+  const size_t n = Sanitized() ? 150000 : 1300000;
   auto fps = RandomFps(n, 5);
   AddSource(dir, key, fps, "big");
   auto files = IndexFiles(dir);
@@ -262,27 +269,29 @@ TEST_CASE("Swapped 64 KiB blocks of a large segment are detected and lookups nev
   const std::string original = ReadFile(seg);
   INFO("segment bytes " << original.size());
   if (!Sanitized()) REQUIRE(original.size() > format::kVerifyWholeOnOpenBytes);
-  // Probes: every 7th stored key plus absent ones.
+  // Probes: every 61st stored key plus absent ones.
   std::vector<uint64_t> probes;
-  for (size_t i = 0; i < fps.size(); i += 7) probes.push_back(fps[i]);
+  for (size_t i = 0; i < fps.size(); i += 61) probes.push_back(fps[i]);
   for (uint64_t fp : RandomFps(2000, 6)) probes.push_back(fp);
   const auto expect = Answers(dir, probes);
-  const size_t body_blocks = (original.size() - format::kSegmentHeaderSize) / format::kBlockSize;
-  REQUIRE(body_blocks >= 4);
+  const size_t pages = original.size() / format::kPageSize;
+  REQUIRE(pages >= 4);
+  // Neighbours spread over the file, the first page with the next-to-last, and
+  // one with the middle: about 40 swaps (each case verifies the whole segment).
   std::vector<std::pair<size_t, size_t>> pairs;
-  for (size_t i = 0; i + 1 < body_blocks; ++i) pairs.emplace_back(i, i + 1);  // neighbours
-  pairs.emplace_back(0, body_blocks - 2);
-  pairs.emplace_back(1, body_blocks / 2);
+  const size_t step = std::max<size_t>(1, pages / 40);
+  for (size_t i = 0; i + 1 < pages; i += step) pairs.emplace_back(i, i + 1);
+  pairs.emplace_back(0, pages - 2);
+  pairs.emplace_back(1, pages / 2);
   size_t cases = 0, lookup_errors = 0;
   for (auto [i, j] : pairs) {
     std::string bad = original;
-    const size_t a = format::kSegmentHeaderSize + i * format::kBlockSize;
-    const size_t b = format::kSegmentHeaderSize + j * format::kBlockSize;
-    std::swap_ranges(bad.begin() + a, bad.begin() + a + format::kBlockSize, bad.begin() + b);
+    const size_t a = i * format::kPageSize, b = j * format::kPageSize;
+    std::swap_ranges(bad.begin() + a, bad.begin() + a + format::kPageSize, bad.begin() + b);
     WriteFile(seg, bad);
     Outcome o = Probe(dir, expect);
     ++cases;
-    INFO("blocks " << i << " and " << j << " swapped");
+    INFO("pages " << i << " and " << j << " swapped");
     REQUIRE((o.open_failed || o.verify_failed));
     REQUIRE(o.wrong_answers == 0);
     REQUIRE_FALSE(o.bad_status);
@@ -290,5 +299,5 @@ TEST_CASE("Swapped 64 KiB blocks of a large segment are detected and lookups nev
   }
   WriteFile(seg, original);
   REQUIRE(Probe(dir, expect).wrong_answers == 0);
-  WARN(cases << " block swaps tried, all detected; " << lookup_errors << " lookups refused (Corruption), 0 wrong");
+  WARN(cases << " page swaps tried, all detected; " << lookup_errors << " lookups refused (Corruption), 0 wrong");
 }

@@ -88,7 +88,12 @@ Status PagedFileWriter::Finish(std::string footer, size_t digest_at) {
     XXH3_64bits_update(digest_, b, 8);
     have_last_ = false;
   }
-  EncodeFixed64(footer.data() + digest_at, pages_ == 0 ? 0 : XXH3_64bits_digest(digest_));
+  // The digest also covers the last page's bytes before the footer: without
+  // them, two one-page segments with the same size and key count had equal
+  // footers, and the MANIFEST (which pins the footer checksum) could not tell
+  // a segment swapped in from another index.
+  XXH3_64bits_update(digest_, page_.data(), page_.size());
+  EncodeFixed64(footer.data() + digest_at, XXH3_64bits_digest(digest_));
   // The footer's last 8 bytes are its own checksum, computed once the digest is in.
   EncodeFixed64(footer.data() + footer.size() - 8, XXH3_64bits(footer.data(), footer.size() - 8));
   page_ += footer;

@@ -936,8 +936,9 @@ Result<bool> SegmentReader::Cursor::Next(SegmentEntry* e) {
 Status SegmentReader::Verify() const {
   LEAKDEX_RETURN_IF_ERROR(view_->VerifyAll());
   // The footer's page digest (pinned through the footer checksum by the
-  // MANIFEST) must cover the checksums of every page before the last.
-  if (view_->pages() > 1) {
+  // MANIFEST) must cover the checksums of every page before the last, then the
+  // last page's bytes before the footer.
+  {
     XXH3_state_t* st = XXH3_createState();
     if (st == nullptr) return Status::Internal("out of memory");
     XXH3_64bits_reset(st);
@@ -946,10 +947,18 @@ Status SegmentReader::Verify() const {
       EncodeFixed64(b, view_->stored_checksum(p));
       XXH3_64bits_update(st, b, 8);
     }
+    const uint64_t last_start = (view_->pages() - 1) * format::kPageContent;
+    const uint64_t footer_start = view_->logical_size() - format::kSegmentFooterSize;
+    std::string last;
+    Status read = view_->Read(last_start, footer_start - last_start, &last);
+    if (!read.ok()) {
+      XXH3_freeState(st);
+      return read;
+    }
+    XXH3_64bits_update(st, last.data(), last.size());
     const uint64_t digest = XXH3_64bits_digest(st);
     XXH3_freeState(st);
-    if (digest != page_digest_)
-      return view_->Corrupt(view_->logical_size() - format::kSegmentFooterSize + 24, "page digest mismatch");
+    if (digest != page_digest_) return view_->Corrupt(footer_start + 24, "page digest mismatch");
   }
   const SegmentHeaderInfo& x = h_;
   // Directory: starts at 0, monotonic, ends at data_bits.
