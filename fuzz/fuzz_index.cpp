@@ -18,14 +18,6 @@ using namespace leakdex;
 using namespace leakdex::fuzz;
 namespace fs = std::filesystem;
 
-namespace {
-
-bool IndexError(const Status& s) {
-  return s.code() == Status::Code::kCorruption || s.code() == Status::Code::kNotSupported;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string dir = ScratchDir() + "/idx";
   std::error_code ec;

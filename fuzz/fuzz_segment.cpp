@@ -13,14 +13,6 @@
 using namespace leakdex;
 using namespace leakdex::fuzz;
 
-namespace {
-
-bool IndexError(const Status& s) {
-  return s.code() == Status::Code::kCorruption || s.code() == Status::Code::kNotSupported;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = ScratchDir() + "/seg-000001.ldx";
   std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -29,6 +29,11 @@
 
 namespace leakdex::fuzz {
 
+// The only errors a reader of damaged index bytes may return.
+inline bool IndexError(const Status& s) {
+  return s.code() == Status::Code::kCorruption || s.code() == Status::Code::kNotSupported;
+}
+
 // A ByteStream over bytes that hands out reads of sizes drawn from a small
 // PRNG (1..max_chunk bytes), so records straddle every kind of refill.
 class ChunkedStream final : public ByteStream {

@@ -256,20 +256,26 @@ class SqlSource final : public RecordSource {
     return P::kOk;
   }
 
+  // A statement head that did not parse: wait for more input when the buffer
+  // ended inside it, otherwise skip the statement.
+  P NeedMoreOrSkip(const Cur& c, const char* p, const char* stmt, size_t* used) {
+    return c.need_more && !buf_->eof() ? P::kNeedMore : Skip(p, stmt, used);
+  }
+
   P ParseInsertHead(Cur& c, const char* p, const char* stmt, size_t* used) {
     while (c.Keyword("LOW_PRIORITY") || c.Keyword("DELAYED") || c.Keyword("HIGH_PRIORITY") || c.Keyword("IGNORE")) {
     }
     c.Keyword("INTO");
     std::string table;
-    if (!c.Ident(&table)) return c.need_more && !buf_->eof() ? P::kNeedMore : Skip(p, stmt, used);
+    if (!c.Ident(&table)) return NeedMoreOrSkip(c, p, stmt, used);
     std::vector<std::string> cols;
     c.SkipSpace();
     if (c.p < c.end && *c.p == '(') {
       ++c.p;
-      if (!ParseNameList(c, &cols)) return c.need_more && !buf_->eof() ? P::kNeedMore : Skip(p, stmt, used);
+      if (!ParseNameList(c, &cols)) return NeedMoreOrSkip(c, p, stmt, used);
     }
     if (!(c.Keyword("VALUES") || c.Keyword("VALUE")))
-      return c.need_more && !buf_->eof() ? P::kNeedMore : Skip(p, stmt, used);
+      return NeedMoreOrSkip(c, p, stmt, used);
     c.SkipSpace();
     if (c.AtEnd()) return buf_->eof() ? Skip(p, stmt, used) : P::kNeedMore;
     if (c.need_more && !buf_->eof()) return P::kNeedMore;
@@ -298,13 +304,13 @@ class SqlSource final : public RecordSource {
   P ParseCreate(Cur& c, const char* p, const char* stmt, size_t* used) {
     while (c.Keyword("TEMPORARY") || c.Keyword("UNLOGGED") || c.Keyword("OR") || c.Keyword("REPLACE")) {
     }
-    if (!c.Keyword("TABLE")) return c.need_more && !buf_->eof() ? P::kNeedMore : Skip(p, stmt, used);
+    if (!c.Keyword("TABLE")) return NeedMoreOrSkip(c, p, stmt, used);
     if (c.Keyword("IF")) {
       c.Keyword("NOT");
       c.Keyword("EXISTS");
     }
     std::string table;
-    if (!c.Ident(&table) || !c.Char('(')) return c.need_more && !buf_->eof() ? P::kNeedMore : Skip(p, stmt, used);
+    if (!c.Ident(&table) || !c.Char('(')) return NeedMoreOrSkip(c, p, stmt, used);
     // Column definitions: each starts with a name, unless it is a constraint or index.
     std::vector<std::string> cols;
     for (;;) {
@@ -313,7 +319,7 @@ class SqlSource final : public RecordSource {
       std::string name;
       const char* def = c.p;
       bool quoted = *def == '`' || *def == '"' || *def == '[';
-      if (!c.Ident(&name)) return c.need_more && !buf_->eof() ? P::kNeedMore : Skip(p, stmt, used);
+      if (!c.Ident(&name)) return NeedMoreOrSkip(c, p, stmt, used);
       static constexpr std::string_view kNotColumns[] = {"PRIMARY", "KEY",      "UNIQUE", "INDEX", "CONSTRAINT",
                                                          "FOREIGN", "FULLTEXT", "SPATIAL", "CHECK", "PERIOD",
                                                          "EXCLUDE", "LIKE"};
@@ -346,16 +352,16 @@ class SqlSource final : public RecordSource {
 
   P ParseCopyHead(Cur& c, const char* p, const char* stmt, size_t* used) {
     std::string table;
-    if (!c.Ident(&table)) return c.need_more && !buf_->eof() ? P::kNeedMore : Skip(p, stmt, used);
+    if (!c.Ident(&table)) return NeedMoreOrSkip(c, p, stmt, used);
     std::vector<std::string> cols;
     c.SkipSpace();
     if (c.p < c.end && *c.p == '(') {
       ++c.p;
-      if (!ParseNameList(c, &cols)) return c.need_more && !buf_->eof() ? P::kNeedMore : Skip(p, stmt, used);
+      if (!ParseNameList(c, &cols)) return NeedMoreOrSkip(c, p, stmt, used);
     }
-    if (!c.Keyword("FROM")) return c.need_more && !buf_->eof() ? P::kNeedMore : Skip(p, stmt, used);
+    if (!c.Keyword("FROM")) return NeedMoreOrSkip(c, p, stmt, used);
     bool from_stdin = c.Keyword("STDIN");
-    if (!from_stdin) return c.need_more && !buf_->eof() ? P::kNeedMore : Skip(p, stmt, used);
+    if (!from_stdin) return NeedMoreOrSkip(c, p, stmt, used);
     // Options (WITH ..., CSV ...) up to ';', then the rows start on the next line.
     const char* semi = static_cast<const char*>(std::memchr(c.p, ';', static_cast<size_t>(c.end - c.p)));
     if (!semi) return buf_->eof() ? Skip(p, stmt, used) : P::kNeedMore;
