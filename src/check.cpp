@@ -27,6 +27,8 @@ std::string UnusableValue(Attribute attr, NormOutcome o) {
     case NormOutcome::kMasked: return option + ": the value is partly hidden (*): give it in full";
     case NormOutcome::kMangled: return option + ": the value looks damaged (scientific notation?): give it in full";
     case NormOutcome::kBadEncoding: return option + ": the value is not valid UTF-8 text";
+    case NormOutcome::kBadChecksum: return option + ": the check character does not match (a typing error?)";
+    case NormOutcome::kStub: return option + ": a surname with a title, or a nickname, is not a full name";
     case NormOutcome::kInvalid:
     case NormOutcome::kOk: break;
   }

@@ -33,4 +33,11 @@ expect_exit 0 leakdex check "${K[@]}" --id-number - <<<"110105194912310038"
 expect_exit 3 leakdex check "${K[@]}" --phone - <<<"138****5678"
 expect_contains "$T/err" "partly hidden"
 expect_not_contains "$T/err" "5678"
+# Unusable queries say why, without the value: a checksum typo, a title instead of a name.
+expect_exit 3 leakdex check "${K[@]}" --id-number - <<<"110105194912310037"
+expect_contains "$T/err" "check character does not match"
+expect_not_contains "$T/err" "1101051949"
+expect_exit 3 leakdex check "${K[@]}" --name - <<<"王先生"
+expect_contains "$T/err" "not a full name"
+expect_not_contains "$T/err" "王先生"
 finish
