@@ -27,9 +27,14 @@ expect_fault_safe() {
 I="$T/idx"
 leakdex ingest -q -k "$K" -i "$I" --source persons "$S/persons.ndjson" || fail "base ingest"
 before=$(snapshot "$I")
-# The faulting ingest (persons.csv as a new source) writes a ~210 KiB segment.
+# The faulting ingest (persons.csv as a new source) writes one new segment.
 ingest2() { leakdex ingest -q -k "$K" -i "$1" --source persons-csv "$S/persons.csv"; }
-for limit in 0 1 8 64 200; do
+# Its size, from a trial run on a copy: every fault below leaves less room than that.
+cp -r "$I" "$T/probe" && ingest2 "$T/probe" || fail "trial ingest"
+seg_kib=$(( $(stat -c %s "$(ls "$T"/probe/seg-* | sort | tail -n 1)") / 1024 ))
+rm -rf "$T/probe"
+(( seg_kib >= 16 )) || fail "the new segment is only $seg_kib KiB: too small to fault in its middle"
+for limit in 0 1 8 $((seg_kib / 2)) $((seg_kib - 4)); do
   (ulimit -f "$limit"; ingest2 "$I") >"$T/out" 2>"$T/err"
   expect_fault_safe "ulimit -f $limit KiB" "$I" "$before" $?
 done
@@ -57,8 +62,8 @@ mkdir -p "$M"
 if mount -t tmpfs -o size=1m,mode=0755 tmpfs "$M" 2>/dev/null; then
   trap 'umount "$M" 2>/dev/null; rm -rf "$T"' EXIT
   leakdex ingest -q -k "$K" -i "$M/idx" --source persons "$S/persons.ndjson" || fail "base ingest on tmpfs"
-  # Leave a little free: enough to start, not enough for the new ~210 KiB segment.
-  for free_kib in 0 4 64 160; do
+  # Leave a little free: enough to start, not enough for the new segment.
+  for free_kib in 0 4 $((seg_kib / 2)) $((seg_kib - 8)); do
     used=$(df -k --output=used "$M" | tail -n 1)
     mount -o remount,size=$(( (used + free_kib) * 1024 )) "$M" || { fail "remount"; break; }
     before=$(snapshot "$M/idx")
