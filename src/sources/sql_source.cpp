@@ -267,13 +267,8 @@ class SqlSource final : public RecordSource {
     }
     c.Keyword("INTO");
     std::string table;
-    if (!c.Ident(&table)) return NeedMoreOrSkip(c, p, stmt, used);
     std::vector<std::string> cols;
-    c.SkipSpace();
-    if (c.p < c.end && *c.p == '(') {
-      ++c.p;
-      if (!ParseNameList(c, &cols)) return NeedMoreOrSkip(c, p, stmt, used);
-    }
+    if (!ParseTableAndColumns(c, &table, &cols)) return NeedMoreOrSkip(c, p, stmt, used);
     if (!(c.Keyword("VALUES") || c.Keyword("VALUE")))
       return NeedMoreOrSkip(c, p, stmt, used);
     c.SkipSpace();
@@ -288,6 +283,17 @@ class SqlSource final : public RecordSource {
     state_ = State::kValues;
     *used = static_cast<size_t>(c.p - p);
     return P::kOk;
+  }
+
+  // "table" or "table (col, ...)": the statement head shared by INSERT and COPY.
+  static bool ParseTableAndColumns(Cur& c, std::string* table, std::vector<std::string>* cols) {
+    if (!c.Ident(table)) return false;
+    c.SkipSpace();
+    if (c.p < c.end && *c.p == '(') {
+      ++c.p;
+      return ParseNameList(c, cols);
+    }
+    return true;
   }
 
   // After "(": names separated by commas up to ")".
@@ -352,13 +358,8 @@ class SqlSource final : public RecordSource {
 
   P ParseCopyHead(Cur& c, const char* p, const char* stmt, size_t* used) {
     std::string table;
-    if (!c.Ident(&table)) return NeedMoreOrSkip(c, p, stmt, used);
     std::vector<std::string> cols;
-    c.SkipSpace();
-    if (c.p < c.end && *c.p == '(') {
-      ++c.p;
-      if (!ParseNameList(c, &cols)) return NeedMoreOrSkip(c, p, stmt, used);
-    }
+    if (!ParseTableAndColumns(c, &table, &cols)) return NeedMoreOrSkip(c, p, stmt, used);
     if (!c.Keyword("FROM")) return NeedMoreOrSkip(c, p, stmt, used);
     bool from_stdin = c.Keyword("STDIN");
     if (!from_stdin) return NeedMoreOrSkip(c, p, stmt, used);
