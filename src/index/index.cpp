@@ -84,29 +84,76 @@ struct Index::Impl {
   Manifest manifest;
   std::vector<std::unique_ptr<SegmentReader>> segments;
   std::unordered_map<uint32_t, const SourceInfo*> sources;  // by id
+  // Each segment's source sets as sorted source names, resolved once at open
+  // so that a lookup copies names instead of mapping ids and sorting. A set
+  // naming an id the manifest lacks keeps that id: a lookup reaching it fails.
+  struct SetNames {
+    std::vector<std::string> names;
+    std::optional<uint32_t> unknown;
+  };
+  std::vector<std::vector<SetNames>> set_names;  // [segment][source set]
 
-  Result<KeyExposure> Expose(const SegmentReader::Hit& merged) const {
-    KeyExposure e;
-    e.classes = merged.payload.classes;
-    e.roles = merged.payload.roles;
-    e.records = merged.count;
-    for (uint32_t id : merged.payload.sources) {
-      auto it = sources.find(id);
-      if (it == sources.end())
-        return Status::Corruption(dir + ": a key names source id " + std::to_string(id) +
-                                  " that the manifest does not list");
-      e.sources.push_back(it->second->name);
+  void ResolveSetNames() {
+    set_names.resize(segments.size());
+    for (size_t s = 0; s < segments.size(); ++s) {
+      const SegmentReader& seg = *segments[s];
+      set_names[s].resize(seg.header().source_set_count);
+      for (uint32_t i = 0; i < seg.header().source_set_count; ++i) {
+        SetNames& sn = set_names[s][i];
+        for (uint32_t id : seg.SourceSet(i)) {
+          auto it = sources.find(id);
+          if (it == sources.end()) {
+            sn.unknown = id;
+            break;
+          }
+          sn.names.push_back(it->second->name);
+        }
+        std::sort(sn.names.begin(), sn.names.end());
+      }
     }
-    std::sort(e.sources.begin(), e.sources.end());
-    return e;
   }
-  static void Fold(std::optional<SegmentReader::Hit>* acc, SegmentReader::Hit&& hit) {
-    if (!*acc) {
-      *acc = std::move(hit);
-      return;
+
+  // Every segment's matches for `fp`, united into *out (empty when none).
+  // Index::Lookup and LookupMany both answer through it. Allocates only the
+  // answer's source names.
+  Status LookupOne(uint64_t fp, std::optional<KeyExposure>* out) const {
+    thread_local std::vector<uint32_t> ids;
+    thread_local std::vector<const SetNames*> sets;
+    sets.clear();
+    DataClassSet classes = 0;
+    RoleSet roles = 0;
+    uint32_t records = 0;
+    for (size_t s = 0; s < segments.size(); ++s) {
+      ids.clear();
+      LEAKDEX_RETURN_IF_ERROR(segments[s]->LookupIds(fp, &ids));
+      for (uint32_t id : ids) {
+        const DictEntry& d = segments[s]->dictionary()[id];
+        classes |= d.classes;
+        roles |= d.roles;
+        records = std::min(records + d.records, format::kRecordCountMax);
+        const SetNames& sn = set_names[s][d.source_set];
+        if (sn.unknown)
+          return Status::Corruption(dir + ": a key names source id " + std::to_string(*sn.unknown) +
+                                    " that the manifest does not list");
+        if (std::find(sets.begin(), sets.end(), &sn) == sets.end()) sets.push_back(&sn);
+      }
     }
-    (*acc)->payload.Merge(hit.payload);
-    (*acc)->count = std::min((*acc)->count + hit.count, format::kRecordCountMax);
+    if (sets.empty()) {
+      out->reset();
+      return Status::Ok();
+    }
+    KeyExposure& e = out->emplace();
+    e.classes = classes;
+    e.roles = roles;
+    e.records = records;
+    if (sets.size() == 1) {
+      e.sources = sets[0]->names;
+    } else {
+      for (const SetNames* sn : sets) e.sources.insert(e.sources.end(), sn->names.begin(), sn->names.end());
+      std::sort(e.sources.begin(), e.sources.end());
+      e.sources.erase(std::unique(e.sources.begin(), e.sources.end()), e.sources.end());
+    }
+    return Status::Ok();
   }
 };
 
@@ -121,6 +168,7 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir) {
   LEAKDEX_RETURN_IF_ERROR(CheckManifestSources(dir, impl->manifest));
   LEAKDEX_ASSIGN_OR_RETURN(impl->segments, OpenSegments(dir, impl->manifest));
   for (const SourceInfo& s : impl->manifest.sources) impl->sources[s.id] = &s;
+  impl->ResolveSetNames();
   return std::unique_ptr<Index>(new Index(std::move(impl)));
 }
 
@@ -151,38 +199,30 @@ IndexStats Index::Stats() const {
 }
 
 Result<std::optional<KeyExposure>> Index::Lookup(const Tag& tag) const {
-  const uint64_t fp = FingerprintOf(tag);
-  std::optional<SegmentReader::Hit> merged;
-  for (const auto& seg : impl_->segments) {
-    LEAKDEX_ASSIGN_OR_RETURN(auto hit, seg->Lookup(fp));
-    if (hit) Impl::Fold(&merged, std::move(*hit));
-  }
-  if (!merged) return std::optional<KeyExposure>();
-  LEAKDEX_ASSIGN_OR_RETURN(KeyExposure e, impl_->Expose(*merged));
-  return std::optional<KeyExposure>(std::move(e));
+  std::optional<KeyExposure> e;
+  LEAKDEX_RETURN_IF_ERROR(impl_->LookupOne(FingerprintOf(tag), &e));
+  return e;
 }
 
 Status Index::LookupMany(std::span<const Tag> tags, std::vector<std::optional<KeyExposure>>* out) const {
   out->assign(tags.size(), std::nullopt);
-  std::vector<std::pair<uint64_t, uint32_t>> order(tags.size());
+  // In fingerprint order, a batch reads each segment front to back (pages and
+  // groups shared by neighbouring tags are read once); prefetching the
+  // directory entries of the tags kAhead places on hides part of the rest.
+  thread_local std::vector<std::pair<uint64_t, uint32_t>> order;
+  order.resize(tags.size());
   for (size_t i = 0; i < tags.size(); ++i) order[i] = {FingerprintOf(tags[i]), static_cast<uint32_t>(i)};
   std::sort(order.begin(), order.end());
-  std::vector<std::optional<SegmentReader::Hit>> merged(order.size());  // by sorted position
   constexpr size_t kAhead = 8;
-  for (const auto& seg : impl_->segments) {
-    for (size_t k = 0; k < order.size(); ++k) {
-      if (k + kAhead < order.size()) seg->Prefetch(order[k + kAhead].first);
-      if (k > 0 && order[k].first == order[k - 1].first) continue;  // answered at its first copy
-      LEAKDEX_ASSIGN_OR_RETURN(auto hit, seg->Lookup(order[k].first));
-      if (hit) Impl::Fold(&merged[k], std::move(*hit));
-    }
-  }
-  size_t first = 0;
   for (size_t k = 0; k < order.size(); ++k) {
-    if (k > 0 && order[k].first != order[k - 1].first) first = k;
-    if (!merged[first]) continue;
-    LEAKDEX_ASSIGN_OR_RETURN(KeyExposure e, impl_->Expose(*merged[first]));
-    (*out)[order[k].second] = std::move(e);
+    if (k + kAhead < order.size())
+      for (const auto& seg : impl_->segments) seg->Prefetch(order[k + kAhead].first);
+    std::optional<KeyExposure>& e = (*out)[order[k].second];
+    if (k > 0 && order[k].first == order[k - 1].first) {
+      e = (*out)[order[k - 1].second];  // answered at its first copy
+      continue;
+    }
+    LEAKDEX_RETURN_IF_ERROR(impl_->LookupOne(order[k].first, &e));
   }
   return Status::Ok();
 }

@@ -176,6 +176,32 @@ Result<const char*> PagedView::Get(uint64_t off, uint64_t len, std::vector<char>
   return static_cast<const char*>(scratch->data());
 }
 
+Status PagedView::GetRange(uint64_t off, uint64_t len, PagedRange* out, std::vector<char>* scratch) const {
+  if (off > logical_size() || len > logical_size() - off)
+    return Corrupt(std::min(off, logical_size()), "reference beyond the end of the file");
+  const uint64_t first = off / kPageContent;
+  const uint64_t in_page = off % kPageContent;
+  out->split_ = UINT64_MAX;
+  if (in_page + len <= kPageContent) {
+    LEAKDEX_RETURN_IF_ERROR(VerifyPage(first));
+    out->a_ = raw_page(first) + in_page;
+    return Status::Ok();
+  }
+  if (in_page + len > 2 * kPageContent) {  // three pages or more (unusually large group): copy
+    LEAKDEX_ASSIGN_OR_RETURN(out->a_, Get(off, len, scratch));
+    return Status::Ok();
+  }
+  // first + 1 exists: the range lies inside the logical size, checked above.
+  LEAKDEX_RETURN_IF_ERROR(VerifyPage(first));
+  LEAKDEX_RETURN_IF_ERROR(VerifyPage(first + 1));
+  out->a_ = raw_page(first) + in_page;
+  out->b_ = raw_page(first + 1);
+  out->split_ = kPageContent - in_page;
+  std::memcpy(out->stitch_, raw_page(first) + kPageContent - 16, 16);
+  std::memcpy(out->stitch_ + 16, out->b_, 16);
+  return Status::Ok();
+}
+
 Status PagedView::Read(uint64_t off, uint64_t len, std::string* out) const {
   std::vector<char> scratch;
   LEAKDEX_ASSIGN_OR_RETURN(const char* p, Get(off, len, &scratch));

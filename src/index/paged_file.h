@@ -55,6 +55,33 @@ class PagedFileWriter {
   bool have_last_ = false;
 };
 
+// A verified logical byte range read in place, without copying it, although
+// it may straddle a page boundary (and so a page trailer): logical bytes
+// [0, split) of the range are at `a`, bytes [split, len) at `b` (the next
+// page's content). Lookups read groups of 1.5-3.5 KB, about half of which
+// cross a boundary; copying them cost more than decoding them.
+class PagedRange {
+ public:
+  // A pointer p such that p[i] is the range's byte `byte + i`, for i < 9.
+  // REQUIRES: byte <= len; p[0..8) may be read, and p[8] only when
+  // byte + 8 < len (as the bit readers do: a field ends inside the range).
+  // Bytes at or past the range's end are readable (page trailer, padding or
+  // the next page's bytes) but not part of it: callers mask them off.
+  const char* At(uint64_t byte) const {
+    if (byte + 9 <= split_) return a_ + byte;
+    if (byte >= split_) return b_ + (byte - split_);
+    return stitch_ + (byte + 16 - split_);  // the 9 bytes cross the boundary
+  }
+
+ private:
+  friend class PagedView;
+  const char* a_ = nullptr;
+  const char* b_ = nullptr;
+  uint64_t split_ = UINT64_MAX;  // no boundary inside the range
+  // The last 16 content bytes of the first page, then the first 16 of the next.
+  char stitch_[32] = {};
+};
+
 // Read side: a mapped paged file. Pages are verified on first use (one flag
 // per page); every range is bounds-checked against the logical size.
 class PagedView {
@@ -81,6 +108,10 @@ class PagedView {
   // At least 8 readable bytes follow the range either way (page trailer or
   // zero padding), so bit readers may over-read by up to 8 bytes.
   Result<const char*> Get(uint64_t off, uint64_t len, std::vector<char>* scratch) const;
+  // The verified logical bytes [off, off + len) as a PagedRange: in place when
+  // they span at most two pages (both verified), else copied into `scratch`.
+  // At least 8 readable bytes follow the range either way.
+  Status GetRange(uint64_t off, uint64_t len, PagedRange* out, std::vector<char>* scratch) const;
   // Copies verified logical bytes into `out`.
   Status Read(uint64_t off, uint64_t len, std::string* out) const;
   // Lets the kernel drop mapped pages of logical range [0, off) from this

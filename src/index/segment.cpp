@@ -21,11 +21,12 @@ constexpr int kSections = format::kSectionTypeCount;
 
 inline uint64_t Mask(unsigned w) { return w >= 64 ? ~uint64_t{0} : (uint64_t{1} << w) - 1; }
 
-// Reads `w` (<= 64) bits at bit offset `bit` of `base`. REQUIRES: 8 readable
-// bytes past the last byte of the field.
-inline uint64_t LoadBits(const char* base, uint64_t bit, unsigned w) {
+// Reads `w` (<= 64) bits at bit offset `bit` of a group read in place
+// (PagedRange::At gives the bytes). REQUIRES: the field starts at or before
+// the range's end; bits past its end are masked off.
+inline uint64_t LoadBits(const PagedRange& g, uint64_t bit, unsigned w) {
   if (w == 0) return 0;
-  const char* p = base + (bit >> 3);
+  const char* p = g.At(bit >> 3);
   const unsigned s = bit & 7;
   uint64_t v = DecodeFixed64(p) >> s;
   if (s + w > 64) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[8])) << (64 - s);
@@ -703,26 +704,30 @@ Status SegmentReader::ParseDictionary() {
           fast_[rev | (k << len)] = (i << 6) | len;
       }
     }
+    BuildSkipTable();
   }
   return Status::Ok();
 }
 
-bool SegmentReader::DecodeCode(const char* base, uint64_t pos, uint64_t limit, uint32_t* id, unsigned* len) const {
-  if (h_.dict_count <= 1) {
-    *id = 0;
-    *len = 0;
-    return h_.dict_count == 1;
+void SegmentReader::BuildSkipTable() {
+  skip_.assign(size_t{1} << kSkipBits, 0);
+  for (uint64_t v = 0; v < skip_.size(); ++v) {
+    unsigned used = 0, codes = 0;
+    uint32_t id;
+    unsigned len;
+    while (used < kSkipBits && DecodeSlow(v >> used, kSkipBits - used, &id, &len)) {
+      used += len;
+      ++codes;
+    }
+    skip_[v] = static_cast<uint16_t>((codes << 8) | used);
   }
-  const uint32_t e = fast_[LoadBits(base, pos, fast_bits_)];
-  if (e != 0) {
-    *len = e & 63;
-    *id = e >> 6;
-    return pos + *len <= limit;
-  }
+}
+
+bool SegmentReader::DecodeSlow(uint64_t bits, unsigned avail, uint32_t* id, unsigned* len) const {
   uint64_t code = 0;
-  for (unsigned l = 1; l <= h_.max_code_len; ++l) {
-    if (pos + l > limit) return false;
-    code = (code << 1) | LoadBits(base, pos + l - 1, 1);
+  const unsigned most = std::min<unsigned>(avail, h_.max_code_len);
+  for (unsigned l = 1; l <= most; ++l) {
+    code = (code << 1) | ((bits >> (l - 1)) & 1);
     if (count_of_len_[l] != 0 && code >= first_code_[l] && code - first_code_[l] < count_of_len_[l]) {
       *id = static_cast<uint32_t>(first_index_[l] + (code - first_code_[l]));
       *len = l;
@@ -730,6 +735,48 @@ bool SegmentReader::DecodeCode(const char* base, uint64_t pos, uint64_t limit, u
     }
   }
   return false;
+}
+
+bool SegmentReader::DecodeCode(const PagedRange& g, uint64_t pos, uint64_t limit, uint32_t* id,
+                               unsigned* len) const {
+  if (h_.dict_count <= 1) {
+    *id = 0;
+    *len = 0;
+    return h_.dict_count == 1;
+  }
+  const uint32_t e = fast_[LoadBits(g, pos, fast_bits_)];
+  if (e != 0) {
+    *len = e & 63;
+    *id = e >> 6;
+    return pos + *len <= limit;
+  }
+  // A code longer than the fast table: read only the bits before `limit`.
+  const unsigned avail = static_cast<unsigned>(std::min<uint64_t>(limit - pos, h_.max_code_len));
+  return DecodeSlow(LoadBits(g, pos, avail), avail, id, len);
+}
+
+bool SegmentReader::SkipCodes(const PagedRange& g, uint64_t* pos, uint64_t limit, uint64_t n) const {
+  if (h_.dict_count <= 1) return h_.dict_count == 1;  // codes of 0 bits
+  uint64_t p = *pos;
+  while (n > 0) {
+    // Whole codes in the next kSkipBits bits (bits past `limit` may be read,
+    // but a code counted must end by `limit`).
+    const uint16_t e = skip_[LoadBits(g, p, kSkipBits)];
+    const unsigned codes = e >> 8;
+    if (codes != 0 && codes <= n) {
+      p += e & 0xff;
+      n -= codes;
+      if (p > limit) return false;
+      continue;
+    }
+    uint32_t id;
+    unsigned len;
+    if (!DecodeCode(g, p, limit, &id, &len)) return false;
+    p += len;
+    --n;
+  }
+  *pos = p;
+  return true;
 }
 
 Payload SegmentReader::PayloadOf(uint32_t id) const {
@@ -760,9 +807,9 @@ void SegmentReader::Prefetch(uint64_t fp) const {
   __builtin_prefetch(view_->raw_page(page) + off % format::kPageContent);
 }
 
-Result<std::optional<SegmentReader::Hit>> SegmentReader::Lookup(uint64_t fp) const {
+Status SegmentReader::LookupIds(uint64_t fp, std::vector<uint32_t>* ids) const {
   const SegmentHeaderInfo& x = h_;
-  if (x.key_count == 0) return std::optional<Hit>();
+  if (x.key_count == 0) return Status::Ok();
   const unsigned b = x.bucket_bits, r = x.remainder_bits();
   const uint64_t q = b == 0 ? 0 : fp >> (64 - b);
   const uint64_t g = q >> x.group_bits;
@@ -770,37 +817,44 @@ Result<std::optional<SegmentReader::Hit>> SegmentReader::Lookup(uint64_t fp) con
   const uint64_t z = uint64_t{1} << x.group_bits;
   LEAKDEX_ASSIGN_OR_RETURN(auto range, GroupRange(g));
   const uint64_t glen = range.second - range.first;
-  thread_local std::vector<char> scratch;
+  thread_local std::vector<char> scratch;  // only for a group spanning three pages or more
   const uint64_t byte0 = range.first >> 3;
-  LEAKDEX_ASSIGN_OR_RETURN(const char* base,
-                           view_->Get(sections_[4].offset + byte0, ((range.second + 7) >> 3) - byte0, &scratch));
-  const uint64_t s0 = range.first & 7;
   const uint64_t group_at = sections_[4].offset + byte0;
+  PagedRange grp;
+  LEAKDEX_RETURN_IF_ERROR(view_->GetRange(group_at, ((range.second + 7) >> 3) - byte0, &grp, &scratch));
+  const uint64_t s0 = range.first & 7;
 
-  // Unary bucket sizes: find zeros number j-1, j and z-1.
-  uint64_t pos = 0, zeros = 0;
+  // Unary bucket sizes: the positions of zeros number j-1 and j bound the
+  // bucket; zero number z-1 ends the code (total keys, where slots start).
+  uint64_t pos = 0, zeros = 0;  // zeros: zero bits before pos
   uint64_t p_prev = 0, p_j = 0, p_last = 0;
-  bool got_prev = j == 0, got_j = false, got_last = false;
-  while (!got_last) {
-    if (pos >= glen) return view_->Corrupt(group_at, "bucket sizes run past the end of the group");
+  uint64_t inv = 0, zc = 0;
+  auto next_word = [&]() -> bool {
+    if (pos >= glen) return false;
     const unsigned w = static_cast<unsigned>(std::min<uint64_t>(64, glen - pos));
-    const uint64_t inv = ~LoadBits(base, s0 + pos, w) & Mask(w);
-    const uint64_t zc = static_cast<uint64_t>(std::popcount(inv));
-    if (!got_prev && zeros + zc > j - 1) {
+    inv = ~LoadBits(grp, s0 + pos, w) & Mask(w);
+    zc = static_cast<uint64_t>(std::popcount(inv));
+    return true;
+  };
+  auto past_end = [&]() { return view_->Corrupt(group_at, "bucket sizes run past the end of the group"); };
+  // Words before the one holding zero number j (j - 1 may be in an earlier one).
+  for (;;) {
+    if (!next_word()) return past_end();
+    if (j > 0 && zeros + zc > j - 1 && zeros <= j - 1)
       p_prev = pos + SelectBit(inv, static_cast<unsigned>(j - 1 - zeros));
-      got_prev = true;
-    }
-    if (!got_j && zeros + zc > j) {
-      p_j = pos + SelectBit(inv, static_cast<unsigned>(j - zeros));
-      got_j = true;
-    }
-    if (zeros + zc > z - 1) {
-      p_last = pos + SelectBit(inv, static_cast<unsigned>(z - 1 - zeros));
-      got_last = true;
-    }
+    if (zeros + zc > j) break;
     zeros += zc;
-    pos += w;
+    pos += 64;
   }
+  p_j = pos + SelectBit(inv, static_cast<unsigned>(j - zeros));
+  // Then count zeros up to number z-1 (z - 1 >= j).
+  while (zeros + zc <= z - 1) {
+    zeros += zc;
+    pos += 64;
+    if (!next_word()) return past_end();
+  }
+  p_last = pos + SelectBit(inv, static_cast<unsigned>(z - 1 - zeros));
+
   const uint64_t before = j == 0 ? 0 : p_prev - (j - 1);
   const uint64_t count = (p_j - j) - before;
   const uint64_t total = p_last - (z - 1);
@@ -809,23 +863,23 @@ Result<std::optional<SegmentReader::Hit>> SegmentReader::Lookup(uint64_t fp) con
     return view_->Corrupt(group_at, "group slots run past the end of the group");
   const uint64_t qrem = r == 0 ? 0 : (fp << b) >> (64 - r);
 
-  // Payload codes follow the remainders; key i's code is found by decoding
+  // Payload codes follow the remainders; key i's code is found by skipping
   // the codes before it (forward only, as candidates ascend).
-  uint64_t code_pos = slots_at + total * r, code_index = 0;
+  uint64_t code_pos = s0 + slots_at + total * r, code_index = 0;
+  const uint64_t code_limit = s0 + glen;
   auto id_of = [&](uint64_t i) -> Result<uint32_t> {
     uint32_t id = 0;
     unsigned len = 0;
-    for (;;) {
-      if (!DecodeCode(base, s0 + code_pos, s0 + glen, &id, &len))
-        return view_->Corrupt(group_at, "payload code invalid or beyond the group");
-      code_pos += len;
-      if (code_index++ == i) return id;
-    }
+    if (!SkipCodes(grp, &code_pos, code_limit, i - code_index) ||
+        !DecodeCode(grp, code_pos, code_limit, &id, &len))
+      return view_->Corrupt(group_at, "payload code invalid or beyond the group");
+    code_pos += len;
+    code_index = i + 1;
+    return id;
   };
 
-  std::optional<Hit> hit;
   for (uint64_t i = before; i < before + count; ++i) {
-    const uint64_t rem = LoadBits(base, s0 + slots_at + i * r, r);
+    const uint64_t rem = LoadBits(grp, s0 + slots_at + i * r, r);
     if (rem > qrem) break;
     bool match = rem == qrem;
     uint32_t id = 0;
@@ -840,6 +894,17 @@ Result<std::optional<SegmentReader::Hit>> SegmentReader::Lookup(uint64_t fp) con
     if (!have_id) {
       LEAKDEX_ASSIGN_OR_RETURN(id, id_of(i));
     }
+    ids->push_back(id);
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<SegmentReader::Hit>> SegmentReader::Lookup(uint64_t fp) const {
+  thread_local std::vector<uint32_t> ids;
+  ids.clear();
+  LEAKDEX_RETURN_IF_ERROR(LookupIds(fp, &ids));
+  std::optional<Hit> hit;
+  for (uint32_t id : ids) {
     const DictEntry& d = dict_[id];
     if (!hit) {
       hit.emplace();
@@ -861,8 +926,8 @@ Status SegmentReader::DecodeGroup(uint64_t g, std::vector<GroupKey>* out, std::v
   const uint64_t glen = range.second - range.first;
   const uint64_t byte0 = range.first >> 3;
   const uint64_t group_at = sections_[4].offset + byte0;
-  LEAKDEX_ASSIGN_OR_RETURN(const char* base,
-                           view_->Get(sections_[4].offset + byte0, ((range.second + 7) >> 3) - byte0, scratch));
+  PagedRange base;
+  LEAKDEX_RETURN_IF_ERROR(view_->GetRange(group_at, ((range.second + 7) >> 3) - byte0, &base, scratch));
   const uint64_t s0 = range.first & 7;
   const uint64_t z = uint64_t{1} << x.group_bits;
   uint64_t bucket = 0, pos = 0;

@@ -215,6 +215,10 @@ class SegmentReader {
   };
   // Every stored key matching `fingerprint`, united; empty when none.
   Result<std::optional<Hit>> Lookup(uint64_t fingerprint) const;
+  // The dictionary ids of every stored key matching `fingerprint`, in stored
+  // order, appended to *ids (several only in a segment of mixed precision).
+  // Allocates nothing once *ids has room. Corruption when the group is damaged.
+  Status LookupIds(uint64_t fingerprint, std::vector<uint32_t>* ids) const;
   // Hints the kernel to fetch the pages a lookup of `fingerprint` will read first.
   void Prefetch(uint64_t fingerprint) const;
 
@@ -274,8 +278,21 @@ class SegmentReader {
   uint64_t first_code_[33] = {};
   uint64_t first_index_[33] = {};
   uint64_t count_of_len_[33] = {};
-  // Decodes the payload code at bit `pos` of `base` (limit: group end).
-  bool DecodeCode(const char* base, uint64_t pos, uint64_t limit, uint32_t* id, unsigned* len) const;
+  // Skipping codes (a lookup needs the code of the k-th key of a group, so it
+  // passes over the k codes before it): indexed by the next kSkipBits bits,
+  // (whole codes in them << 8) | bits those codes use. Built at open from the
+  // code lengths alone; not stored in the file.
+  static constexpr unsigned kSkipBits = 12;
+  std::vector<uint16_t> skip_;
+  void BuildSkipTable();
+  // The code that `bits` (MSB-first code bits in its low `avail` bits,
+  // stream order: LSB first) starts with, by the canonical ranges; false when
+  // no code of at most `avail` bits begins there.
+  bool DecodeSlow(uint64_t bits, unsigned avail, uint32_t* id, unsigned* len) const;
+  // Decodes the payload code at bit `pos` of `g` (limit: group end).
+  bool DecodeCode(const PagedRange& g, uint64_t pos, uint64_t limit, uint32_t* id, unsigned* len) const;
+  // Advances *pos over `n` whole codes, none of which may end past `limit`.
+  bool SkipCodes(const PagedRange& g, uint64_t* pos, uint64_t limit, uint64_t n) const;
 };
 
 }  // namespace leakdex
