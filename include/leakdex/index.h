@@ -63,9 +63,11 @@ class Index {
 
   // Looks a tag up in every segment; empty when absent.
   Result<std::optional<KeyExposure>> Lookup(const Tag& tag) const;
-  // Looks many tags up at once: (*out)[i] answers tags[i]. Sorts the tags by
-  // fingerprint so each segment is read front to back, and prefetches ahead;
-  // much faster than Lookup() in a loop for large batches. Thread-safe.
+  // Looks many tags up at once: (*out)[i] answers tags[i], exactly as
+  // Lookup(tags[i]) would. Prefetches the index lines of the tags a few
+  // places ahead, so their cache misses overlap, and takes a batch dense
+  // enough to share groups of a large index in fingerprint order: faster
+  // than Lookup() in a loop. Thread-safe.
   Status LookupMany(std::span<const Tag> tags, std::vector<std::optional<KeyExposure>>* out) const;
   // Every checksum and structural invariant of every file.
   Status Verify() const;

@@ -116,7 +116,7 @@ struct Index::Impl {
   // Every segment's matches for `fp`, united into *out (empty when none).
   // Index::Lookup and LookupMany both answer through it. Allocates only the
   // answer's source names.
-  Status LookupOne(uint64_t fp, std::optional<KeyExposure>* out) const {
+  Status LookupOne(uint64_t fp, std::optional<KeyExposure>* out, bool prefetch = true) const {
     thread_local std::vector<uint32_t> ids;
     thread_local std::vector<const SetNames*> sets;
     sets.clear();
@@ -125,7 +125,7 @@ struct Index::Impl {
     uint32_t records = 0;
     for (size_t s = 0; s < segments.size(); ++s) {
       ids.clear();
-      LEAKDEX_RETURN_IF_ERROR(segments[s]->LookupIds(fp, &ids));
+      LEAKDEX_RETURN_IF_ERROR(segments[s]->LookupIds(fp, &ids, prefetch));
       for (uint32_t id : ids) {
         const DictEntry& d = segments[s]->dictionary()[id];
         classes |= d.classes;
@@ -206,23 +206,49 @@ Result<std::optional<KeyExposure>> Index::Lookup(const Tag& tag) const {
 
 Status Index::LookupMany(std::span<const Tag> tags, std::vector<std::optional<KeyExposure>>* out) const {
   out->assign(tags.size(), std::nullopt);
-  // In fingerprint order, a batch reads each segment front to back (pages and
-  // groups shared by neighbouring tags are read once); prefetching the
-  // directory entries of the tags kAhead places on hides part of the rest.
+  const size_t n = tags.size();
+  // A batch with several tags per group of a large index is answered in
+  // fingerprint order: neighbouring tags share groups and pages, read once
+  // into cache. Otherwise (few tags a group, or an index that stays in
+  // cache, where sorting and scattering the answers cost more than they
+  // save) in input order. Either way software-pipelined: the directory
+  // entries of the tag 2 * kAhead places on and the groups of the tag kAhead
+  // places on are fetched while this one is looked up.
+  constexpr size_t kAhead = 6;
+  uint64_t groups = 0, bytes = 0;
+  for (const auto& seg : impl_->segments) {
+    groups += seg->header().group_count;
+    bytes += seg->file_size();
+  }
+  if (bytes < SegmentReader::kPrefetchFromBytes) {
+    for (size_t k = 0; k < n; ++k) LEAKDEX_RETURN_IF_ERROR(impl_->LookupOne(FingerprintOf(tags[k]), &(*out)[k]));
+    return Status::Ok();
+  }
+  if (n < groups) {
+    for (size_t k = 0; k < n; ++k) {
+      if (k + 2 * kAhead < n)
+        for (const auto& seg : impl_->segments) seg->Prefetch(FingerprintOf(tags[k + 2 * kAhead]));
+      if (k + kAhead < n)
+        for (const auto& seg : impl_->segments) seg->PrefetchGroup(FingerprintOf(tags[k + kAhead]));
+      LEAKDEX_RETURN_IF_ERROR(impl_->LookupOne(FingerprintOf(tags[k]), &(*out)[k], /*prefetch=*/k < kAhead));
+    }
+    return Status::Ok();
+  }
   thread_local std::vector<std::pair<uint64_t, uint32_t>> order;
-  order.resize(tags.size());
-  for (size_t i = 0; i < tags.size(); ++i) order[i] = {FingerprintOf(tags[i]), static_cast<uint32_t>(i)};
+  order.resize(n);
+  for (size_t i = 0; i < n; ++i) order[i] = {FingerprintOf(tags[i]), static_cast<uint32_t>(i)};
   std::sort(order.begin(), order.end());
-  constexpr size_t kAhead = 8;
-  for (size_t k = 0; k < order.size(); ++k) {
-    if (k + kAhead < order.size())
-      for (const auto& seg : impl_->segments) seg->Prefetch(order[k + kAhead].first);
+  for (size_t k = 0; k < n; ++k) {
+    if (k + 2 * kAhead < n)
+      for (const auto& seg : impl_->segments) seg->Prefetch(order[k + 2 * kAhead].first);
+    if (k + kAhead < n)
+      for (const auto& seg : impl_->segments) seg->PrefetchGroup(order[k + kAhead].first);
     std::optional<KeyExposure>& e = (*out)[order[k].second];
     if (k > 0 && order[k].first == order[k - 1].first) {
       e = (*out)[order[k - 1].second];  // answered at its first copy
       continue;
     }
-    LEAKDEX_RETURN_IF_ERROR(impl_->LookupOne(order[k].first, &e));
+    LEAKDEX_RETURN_IF_ERROR(impl_->LookupOne(order[k].first, &e, /*prefetch=*/k < kAhead));
   }
   return Status::Ok();
 }

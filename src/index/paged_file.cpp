@@ -182,6 +182,8 @@ Status PagedView::GetRange(uint64_t off, uint64_t len, PagedRange* out, std::vec
   const uint64_t first = off / kPageContent;
   const uint64_t in_page = off % kPageContent;
   out->split_ = UINT64_MAX;
+  out->stitched_ = false;
+  out->len_ = len;
   if (in_page + len <= kPageContent) {
     LEAKDEX_RETURN_IF_ERROR(VerifyPage(first));
     out->a_ = raw_page(first) + in_page;
@@ -197,9 +199,43 @@ Status PagedView::GetRange(uint64_t off, uint64_t len, PagedRange* out, std::vec
   out->a_ = raw_page(first) + in_page;
   out->b_ = raw_page(first + 1);
   out->split_ = kPageContent - in_page;
-  std::memcpy(out->stitch_, raw_page(first) + kPageContent - 16, 16);
-  std::memcpy(out->stitch_ + 16, out->b_, 16);
   return Status::Ok();
+}
+
+const char* PagedRange::Stitched(uint64_t byte) const {
+  if (!stitched_) {
+    // a_ + split_ is the end of the first page's content (4088 >= 16 bytes).
+    std::memcpy(stitch_, a_ + split_ - 16, 16);
+    std::memcpy(stitch_ + 16, b_, 16);
+    stitched_ = true;
+  }
+  return stitch_ + (byte + 16 - split_);
+}
+
+namespace {
+// Prefetches every cache line holding a byte of [p, p + n).
+void PrefetchLines(const char* p, uint64_t n) {
+  const uintptr_t end = reinterpret_cast<uintptr_t>(p) + n;
+  for (uintptr_t a = reinterpret_cast<uintptr_t>(p) & ~uintptr_t{63}; a < end; a += 64)
+    __builtin_prefetch(reinterpret_cast<const void*>(a));
+}
+}  // namespace
+
+void PagedView::PrefetchRange(uint64_t off, uint64_t len) const {
+  if (off >= logical_size()) return;
+  len = std::min(len, logical_size() - off);
+  while (len > 0) {
+    const uint64_t in_page = off % kPageContent;
+    const uint64_t n = std::min<uint64_t>(len, kPageContent - in_page);
+    PrefetchLines(raw_page(off / kPageContent) + in_page, n);
+    off += n;
+    len -= n;
+  }
+}
+
+void PagedRange::Prefetch() const {
+  PrefetchLines(a_, std::min(len_, split_));
+  if (split_ < len_) PrefetchLines(b_, len_ - split_);
 }
 
 Status PagedView::Read(uint64_t off, uint64_t len, std::string* out) const {

@@ -807,7 +807,21 @@ void SegmentReader::Prefetch(uint64_t fp) const {
   __builtin_prefetch(view_->raw_page(page) + off % format::kPageContent);
 }
 
-Status SegmentReader::LookupIds(uint64_t fp, std::vector<uint32_t>* ids) const {
+void SegmentReader::PrefetchGroup(uint64_t fp) const {
+  // A hint only: the directory entry is read unverified and only decides
+  // which lines to prefetch; LookupIds verifies and checks everything again.
+  const uint64_t q = h_.bucket_bits == 0 ? 0 : fp >> (64 - h_.bucket_bits);
+  const uint64_t off = sections_[5].offset + (q >> h_.group_bits) * 8;
+  const uint64_t in_page = off % format::kPageContent;
+  if (off + 16 > view_->logical_size() || in_page + 16 > format::kPageContent) return;
+  const char* e = view_->raw_page(off / format::kPageContent) + in_page;
+  const uint64_t start = DecodeFixed64(e), end = DecodeFixed64(e + 8);
+  if (start > end || end > h_.data_bits) return;
+  const uint64_t bytes = std::min<uint64_t>(((end + 7) >> 3) - (start >> 3), 2 * format::kPageContent);
+  view_->PrefetchRange(sections_[4].offset + (start >> 3), bytes);
+}
+
+Status SegmentReader::LookupIds(uint64_t fp, std::vector<uint32_t>* ids, bool prefetch) const {
   const SegmentHeaderInfo& x = h_;
   if (x.key_count == 0) return Status::Ok();
   const unsigned b = x.bucket_bits, r = x.remainder_bits();
@@ -822,6 +836,10 @@ Status SegmentReader::LookupIds(uint64_t fp, std::vector<uint32_t>* ids) const {
   const uint64_t group_at = sections_[4].offset + byte0;
   PagedRange grp;
   LEAKDEX_RETURN_IF_ERROR(view_->GetRange(group_at, ((range.second + 7) >> 3) - byte0, &grp, &scratch));
+  // The lookup reads the unary code, then a remainder and codes further on:
+  // fetching the whole group now overlaps those cache misses instead of
+  // paying them one after the other.
+  if (prefetch && file_size() >= kPrefetchFromBytes) grp.Prefetch();
   const uint64_t s0 = range.first & 7;
 
   // Unary bucket sizes: the positions of zeros number j-1 and j bound the

@@ -218,7 +218,14 @@ class SegmentReader {
   // The dictionary ids of every stored key matching `fingerprint`, in stored
   // order, appended to *ids (several only in a segment of mixed precision).
   // Allocates nothing once *ids has room. Corruption when the group is damaged.
-  Status LookupIds(uint64_t fingerprint, std::vector<uint32_t>* ids) const;
+  // `prefetch`: fetch the whole group at once (overlapping its cache misses);
+  // callers that ran PrefetchGroup for it earlier pass false.
+  Status LookupIds(uint64_t fingerprint, std::vector<uint32_t>* ids, bool prefetch = true) const;
+  // Segments smaller than this stay in cache: prefetching is pure overhead.
+  static constexpr uint64_t kPrefetchFromBytes = uint64_t{16} << 20;
+  // Hints the CPU to fetch the group a lookup of `fingerprint` reads (its
+  // directory entry should have been prefetched with Prefetch some time before).
+  void PrefetchGroup(uint64_t fingerprint) const;
   // Hints the kernel to fetch the pages a lookup of `fingerprint` will read first.
   void Prefetch(uint64_t fingerprint) const;
 
