@@ -231,6 +231,7 @@ enum : uint16_t {
   kCjk = 1 << 8,          // IsCjkIdeograph (text.cpp)
   kSpace = 1 << 9,        // IsSpace (text.cpp)
   kLossy = 1 << 10,       // IsLossyMarker (text.cpp)
+  kTailMark = 1 << 11,    // # 第 幢 楼 座 房 户 层: NormaliseTail has work for them
 };
 
 // Delivery notes: the text from the first of these to the end is dropped.
@@ -241,7 +242,12 @@ constexpr std::u32string_view kNotes[] = {
 constexpr size_t kNoteCount = sizeof kNotes / sizeof kNotes[0];
 static_assert(kNoteCount <= 32, "the note search keeps a 32-bit mask");
 
-const std::vector<uint16_t>& ClassTable() {
+// The class table, built by InitClasses (NormalizeAddress calls it first through
+// a function-local static, whose guard also publishes the table to every thread).
+// Not built at load time: a process that never sees an address does not pay.
+const uint16_t* g_class = nullptr;
+
+bool InitClasses() {
   static const std::vector<uint16_t> t = [] {
     std::vector<uint16_t> v(0x10000, 0);
     auto mark = [&](std::u32string_view set, uint16_t bit) {
@@ -254,6 +260,7 @@ const std::vector<uint16_t>& ClassTable() {
     mark(U"市县区州旗盟", kPlaceSuffix);
     mark(U"十百千", kPositional);
     mark(U"省市区县路街号弄室村镇乡", kNameStop);
+    mark(U"#第幢楼座房户层", kTailMark);
     for (std::u32string_view n : kNotes) v[n[0]] |= kNoteFirst;
     for (char32_t c = 0; c < 0x10000; ++c) {
       if (IsCjkIdeograph(c)) v[c] |= kCjk;
@@ -262,11 +269,26 @@ const std::vector<uint16_t>& ClassTable() {
     }
     return v;
   }();
-  return t;
+  g_class = t.data();
+  return true;
 }
 
-inline uint16_t Class(char32_t c) { return c < 0x10000 ? ClassTable()[c] : 0; }
+inline uint16_t Class(char32_t c) { return c < 0x10000 ? g_class[c] : 0; }
 inline bool Has(char32_t c, uint16_t bit) { return (Class(c) & bit) != 0; }
+
+// T2s::MayChange over U+4E00..U+9FFF as a bitset (2.6 KB), built on first use:
+// the one-scan decoder asks it for every ideograph.
+constexpr char32_t kCjkFirst = 0x4E00, kCjkLast = 0x9FFF;
+const uint64_t* MayChangeCjk() {
+  static const std::vector<uint64_t> bits = [] {
+    std::vector<uint64_t> v((kCjkLast - kCjkFirst + 64) / 64, 0);
+    for (char32_t c = kCjkFirst; c <= kCjkLast; ++c) {
+      if (T2s::MayChange(c)) v[(c - kCjkFirst) >> 6] |= uint64_t{1} << ((c - kCjkFirst) & 63);
+    }
+    return v;
+  }();
+  return bits.data();
+}
 
 // For the rarely tested sets.
 bool In(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
@@ -564,34 +586,43 @@ void ExpandShorthand(std::u32string& s, std::u32string& tmp) {
 
 // House-number rules on the text after the region prefix, in place; `tmp` is scratch.
 void NormaliseTail(std::u32string& s, std::u32string& tmp) {
-  // '#' after a number is 号 (Chinese numerals count: "十#"); other '#' go.
+  // Which of the first steps have anything to do (a step without its characters
+  // is a no-op; none of them creates a character another one looks for, except
+  // 号 from '#', which matters only next to 楼, tested here already).
+  uint16_t marks = 0;
+  for (char32_t c : s) marks |= Class(c);
   size_t w = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char32_t c = s[i];
-    if (c != '#') { s[w++] = c; continue; }
-    if (w > 0 && (IsAlnum(s[w - 1]) || IsNumeral(s[w - 1]))) s[w++] = U'号';
+  if (marks & kTailMark) {
+    // '#' after a number is 号 (Chinese numerals count: "十#"); other '#' go.
+    for (size_t i = 0; i < s.size(); ++i) {
+      char32_t c = s[i];
+      if (c != '#') { s[w++] = c; continue; }
+      if (w > 0 && (IsAlnum(s[w - 1]) || IsNumeral(s[w - 1]))) s[w++] = U'号';
+    }
+    s.resize(w);
   }
-  s.resize(w);
-  if (std::any_of(s.begin(), s.end(), IsNumeral)) {
+  if (marks & kNumeral) {
     ConvertNumerals(s, tmp);
     s.swap(tmp);
   }
-  // 第 before a number goes (the next character is read before it is overwritten).
-  w = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char32_t c = s[i];
-    if (c == U'第' && i + 1 < s.size() && IsDigit(s[i + 1])) continue;
-    s[w++] = c;
-  }
-  s.resize(w);
-  ReplacePair(s, U'号', U'楼', U'栋');
-  std::replace(s.begin(), s.end(), U'幢', U'栋');
-  ReplacePair(s, U'栋', U'楼', U'栋');
-  // 座/房/户 after a number or letter.
-  for (size_t i = 1; i < s.size(); ++i) {
-    if (!IsAlnum(s[i - 1])) continue;
-    if (s[i] == U'座') s[i] = U'栋';
-    else if (s[i] == U'房' || s[i] == U'户') s[i] = U'室';
+  if (marks & kTailMark) {
+    // 第 before a number goes (the next character is read before it is overwritten).
+    w = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      char32_t c = s[i];
+      if (c == U'第' && i + 1 < s.size() && IsDigit(s[i + 1])) continue;
+      s[w++] = c;
+    }
+    s.resize(w);
+    ReplacePair(s, U'号', U'楼', U'栋');
+    std::replace(s.begin(), s.end(), U'幢', U'栋');
+    ReplacePair(s, U'栋', U'楼', U'栋');
+    // 座/房/户 after a number or letter.
+    for (size_t i = 1; i < s.size(); ++i) {
+      if (!IsAlnum(s[i - 1])) continue;
+      if (s[i] == U'座') s[i] = U'栋';
+      else if (s[i] == U'房' || s[i] == U'户') s[i] = U'室';
+    }
   }
   ExpandShorthand(s, tmp);
   // A bare number at the end: a room after a building/unit/number word, a road number after a road.
@@ -602,7 +633,7 @@ void NormaliseTail(std::u32string& s, std::u32string& tmp) {
     else if (p < s.size() && p > 0 && In(s[p - 1], U"路街道巷")) s.push_back(U'号');
   }
   // Floor before a room: "5楼501室", "5层501室" -> "501室".
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = 0; (marks & kTailMark) && i < s.size(); ++i) {
     if ((s[i] != U'楼' && s[i] != U'层') || i == 0 || !IsDigit(s[i - 1])) continue;
     size_t j = i + 1;
     while (j < s.size() && IsAlnum(s[j])) ++j;
@@ -704,6 +735,7 @@ bool DecodeSimple(std::string_view raw, std::u32string& s) {
   s.resize(raw.size());  // at least one byte per code point
   char32_t* out = s.data();
   size_t n = 0;
+  const uint64_t* may_change = nullptr;  // fetched at the first ideograph
   const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
   for (size_t i = 0; i < raw.size();) {
     const unsigned char b = p[i];
@@ -716,7 +748,9 @@ bool DecodeSimple(std::string_view raw, std::u32string& s) {
     if ((b & 0xF0) != 0xE0 || i + 2 >= raw.size() || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80)
       return false;
     const char32_t c = (char32_t{b & 0x0Fu} << 12) | (char32_t{p[i + 1] & 0x3Fu} << 6) | (p[i + 2] & 0x3Fu);
-    if (c < 0x4E00 || c > 0x9FFF || T2s::MayChange(c)) return false;
+    if (c < kCjkFirst || c > kCjkLast) return false;
+    if (!may_change) may_change = MayChangeCjk();
+    if (may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) return false;
     out[n++] = c;
     i += 3;
   }
@@ -856,6 +890,8 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
 // addresses settle after one pass (the second only confirms); text that does not
 // settle within a few passes is garbage.
 NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::string>& out) {
+  static const bool classes_ready = InitClasses();
+  (void)classes_ready;
   Scratch& w = ThreadScratch();
   thread_local std::string next;  // reused; `cur` is moved into `out`
   std::string cur;
