@@ -2,6 +2,11 @@
 // the fast path against the libphonenumber path. Synthetic values only.
 //
 //   ./build/bench/normalize_bench [--quick]
+//   ./build/bench/normalize_bench --addresses FILE   (FILE: NUL- or newline-separated
+//       addresses, e.g. from tests/address_corpus.py): CPU ns per address of the
+//       address normaliser and of the pre-rewrite reference (tests/address_reference.cpp),
+//       measured alternately in the same run, and whether every result agrees.
+//       A third argument --new-only times the new code alone (for perf record).
 //
 // Prints a Markdown table (docs/BENCHMARKS.md "## Normaliser" holds a copy).
 // Figures are CPU nanoseconds of the measuring thread per value, single thread.
@@ -10,11 +15,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "leakdex/normalize.h"
+#include "address_reference.h"
 #include "normalize/internal.h"
 
 namespace {
@@ -91,9 +99,58 @@ double Measure(const std::vector<std::string>& values, const std::function<void(
   return static_cast<double>(elapsed) / static_cast<double>(done);
 }
 
+// --addresses FILE: the address normaliser against the reference, same run.
+// new_only: time the new code alone (for a profiler), no comparison.
+int AddressFile(const char* path, bool new_only) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "normalize_bench: cannot open the address file\n");
+    return 66;
+  }
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const char sep = all.find('\0') != std::string::npos ? '\0' : '\n';
+  std::vector<std::string> values;
+  for (size_t start = 0; start < all.size();) {
+    size_t end = all.find(sep, start);
+    if (end == std::string::npos) end = all.size();
+    values.push_back(all.substr(start, end - start));
+    start = end + 1;
+  }
+  auto t2s = leakdex::norm::T2s::Create();
+  if (!t2s.ok()) return 70;
+  leakdex::norm::T2s& conv = *t2s.value();
+  std::vector<std::string> a, b;
+  size_t differ = 0, ok = 0;
+  if (new_only) {
+    double f = Measure(values, [&](const std::string& v) { a.clear(); leakdex::norm::NormalizeAddress(v, conv, a); }, 3000);
+    std::printf("%zu addresses, new code only: %.0f ns/address\n", values.size(), f);
+    return 0;
+  }
+  for (const auto& v : values) {
+    a.clear(), b.clear();
+    auto oa = leakdex::norm::NormalizeAddress(v, conv, a);
+    auto ob = leakdex::norm::reference::NormalizeAddress(v, conv, b);
+    differ += oa != ob || a != b;
+    ok += oa == leakdex::NormOutcome::kOk;
+  }
+  auto fast = [&](const std::string& v) { a.clear(); leakdex::norm::NormalizeAddress(v, conv, a); };
+  auto ref = [&](const std::string& v) { b.clear(); leakdex::norm::reference::NormalizeAddress(v, conv, b); };
+  std::printf("%zu addresses (%zu ok), %zu results differ between new and reference\n", values.size(), ok, differ);
+  std::printf("| round | reference ns/address | new ns/address | speed-up |\n|---|---:|---:|---:|\n");
+  for (int round = 1; round <= 3; ++round) {
+    double r = Measure(values, ref, 1000);
+    double f = Measure(values, fast, 1000);
+    std::printf("| %d | %.0f | %.0f | %.1fx |\n", round, r, f, r / f);
+    std::fflush(stdout);
+  }
+  return differ == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 2 && std::strcmp(argv[1], "--addresses") == 0)
+    return AddressFile(argv[2], argc > 3 && std::strcmp(argv[3], "--new-only") == 0);
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
   const int min_ms = quick ? 100 : 1000;
   const size_t n = 4096;

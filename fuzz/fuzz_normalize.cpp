@@ -4,10 +4,14 @@
 // `out` is untouched; canonical forms are non-empty valid UTF-8 and bounded in
 // size; normalising is deterministic; a canonical form normalises to itself
 // (a user who types the canonical form gets the same key).
+// Addresses: the fast normaliser gives exactly what the pre-rewrite reference
+// (tests/address_reference.cpp, compiled into this target only) gives.
 #include <utf8proc.h>
 
+#include "address_reference.h"
 #include "fuzz_util.h"
 #include "leakdex/normalize.h"
+#include "normalize/internal.h"
 
 using namespace leakdex;
 
@@ -38,6 +42,23 @@ Normalizer& Get(int region) {
   return *norms[region];
 }
 
+// New and reference address normaliser on the same bytes: same outcome, same forms.
+void CompareAddress(std::string_view raw) {
+  static std::unique_ptr<norm::T2s> t2s = [] {
+    auto r = norm::T2s::Create();
+    if (!r.ok()) std::abort();
+    return std::move(r.value());
+  }();
+  std::vector<std::string> a, b;
+  NormOutcome oa = norm::NormalizeAddress(raw, *t2s, a);
+  NormOutcome ob = norm::reference::NormalizeAddress(raw, *t2s, b);
+  if (oa != ob || a != b) {
+    std::fprintf(stderr, "address: new (%s, %zu forms) and reference (%s, %zu forms) differ\n",
+                 std::string(NormOutcomeName(oa)).c_str(), a.size(), std::string(NormOutcomeName(ob)).c_str(), b.size());
+    std::abort();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -46,6 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Attribute attr = static_cast<Attribute>(data[0] % 6);
   const int region = (data[0] >> 7) & 1;
   std::string_view raw(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if (attr == Attribute::kAddress) CompareAddress(raw);
   Normalizer& norm = Get(region);
   std::vector<std::string> out = {"sentinel"};
   NormOutcome o = norm.Normalize(attr, raw, out);

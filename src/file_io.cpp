@@ -93,11 +93,22 @@ void CrashPoint() {
   if (crash_at > 0 && calls.fetch_add(1) + 1 == crash_at) ::kill(::getpid(), SIGKILL);
 }
 
+bool InjectedFault() {
+  static const long long fault_at = [] {
+    const char* v = std::getenv("LEAKDEX_TEST_FAULT_AT");
+    return v ? std::atoll(v) : 0LL;
+  }();
+  static std::atomic<long long> calls{0};
+  if (fault_at <= 0 || calls.fetch_add(1) + 1 != fault_at) return false;
+  errno = ENOSPC;
+  return true;
+}
+
 Result<AtomicFile> AtomicFile::Create(const std::string& final_path) {
   AtomicFile f;
   f.final_path_ = final_path;
   f.tmp_path_ = final_path + ".tmp-" + std::to_string(::getpid());
-  f.fd_ = ::open(f.tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  f.fd_ = InjectedFault() ? -1 : ::open(f.tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (f.fd_ < 0) return ErrnoStatus(f.tmp_path_, "cannot create", errno);
   return f;
 }
@@ -114,7 +125,7 @@ AtomicFile::~AtomicFile() { Abandon(); }
 Status AtomicFile::Append(std::string_view bytes) {
   CrashPoint();
   while (!bytes.empty()) {
-    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    ssize_t n = InjectedFault() ? -1 : ::write(fd_, bytes.data(), bytes.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus(tmp_path_, "write failed", errno);
@@ -127,14 +138,14 @@ Status AtomicFile::Append(std::string_view bytes) {
 
 Status AtomicFile::Commit() {
   CrashPoint();
-  if (::fsync(fd_) != 0) return ErrnoStatus(tmp_path_, "fsync failed", errno);
+  if (InjectedFault() || ::fsync(fd_) != 0) return ErrnoStatus(tmp_path_, "fsync failed", errno);
   if (::close(fd_) != 0) {
     fd_ = -1;
     return ErrnoStatus(tmp_path_, "close failed", errno);
   }
   fd_ = -1;
   CrashPoint();
-  if (::rename(tmp_path_.c_str(), final_path_.c_str()) != 0)
+  if (InjectedFault() || ::rename(tmp_path_.c_str(), final_path_.c_str()) != 0)
     return ErrnoStatus(final_path_, "cannot publish (rename)", errno);
   tmp_path_.clear();
   CrashPoint();
@@ -157,7 +168,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
 Status SyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(dir, "cannot open directory", errno);
-  int rc = ::fsync(fd);
+  int rc = InjectedFault() ? -1 : ::fsync(fd);
   int err = errno;
   ::close(fd);
   if (rc != 0) return ErrnoStatus(dir, "directory fsync failed", err);

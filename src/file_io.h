@@ -66,6 +66,14 @@ Result<std::string> ReadWholeFile(const std::string& path);
 // (no cleanup, like a power cut for the process). Writers call it before every
 // write, fsync, rename and unlink. Costs one branch otherwise.
 void CrashPoint();
+// Test hook for fault tests (an injectable file layer): when the environment
+// sets LEAKDEX_TEST_FAULT_AT=N, the Nth call in this process returns true and
+// sets errno to ENOSPC; the caller then skips its system call and takes its
+// real error path, as if the disk had filled at that very call. Writers call
+// it in place of every create, write, fsync, rename and directory fsync. A
+// sweep N = 1, 2, ... until the command succeeds fails each of them once.
+// Costs one branch otherwise.
+bool InjectedFault();
 
 // Removes "*.tmp-*" files left in `dir` by a crashed run. Returns how many.
 size_t RemoveStaleTempFiles(const std::string& dir);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "file_io.h"
 #include "index/index_writer.h"
@@ -112,6 +113,47 @@ class SegmentMergeStream {
   std::vector<std::vector<uint32_t>> payload_cache_;
 };
 
+// What a merge created for its output, removed again unless the output was
+// published (its MANIFEST exists): a failed merge must not leave OUT
+// half-created (issue 7). Directories are removed only if empty, so nothing
+// that was there before, or that another process put there, is lost.
+struct MergeOutputCleanup {
+  explicit MergeOutputCleanup(std::string dir) : out_dir(std::move(dir)) {}
+  MergeOutputCleanup(const MergeOutputCleanup&) = delete;
+  MergeOutputCleanup& operator=(const MergeOutputCleanup&) = delete;
+  ~MergeOutputCleanup() {
+    std::error_code ec;
+    if (fs::exists(ManifestPath(out_dir), ec)) return;
+    if (!lock_path.empty()) fs::remove(lock_path, ec);
+    for (auto it = created.rbegin(); it != created.rend(); ++it) fs::remove(*it, ec);
+  }
+  // mkdir -p OUT, remembering each directory it creates (outermost first).
+  Status CreateDirectories() {
+    std::error_code ec;
+    std::vector<fs::path> missing;
+    for (fs::path p = fs::path(out_dir); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+      missing.push_back(p);
+      if (p == p.parent_path()) break;
+    }
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+      bool made = false;
+      if (InjectedFault())
+        ec = std::error_code(errno, std::generic_category());
+      else
+        made = fs::create_directory(*it, ec);  // false without error: another process made it
+      if (ec) return Status::IOError(it->string() + ": cannot create the output directory: " + ec.message());
+      if (made) created.push_back(*it);
+    }
+    if (!fs::is_directory(out_dir, ec))
+      return Status::IOError(out_dir + ": cannot create the output directory: it exists and is not a directory");
+    return Status::Ok();
+  }
+
+  std::string out_dir;
+  std::string lock_path;  // the LOCK file, if this merge created it
+  std::vector<fs::path> created;
+};
+
 uint64_t TotalBytes(const std::string& dir) {
   uint64_t total = 0;
   std::error_code ec;
@@ -214,17 +256,21 @@ Status MergeIndexes(const std::string& out_dir, const std::vector<std::string>& 
   report->inputs = static_cast<uint32_t>(inputs.size());
 
   // The output: a fresh directory (or an empty one), locked while written.
-  fs::create_directories(out_dir, ec);
-  if (ec) return Status::IOError(out_dir + ": cannot create the output directory: " + ec.message());
+  // What this merge creates there is removed again if it fails unpublished.
+  MergeOutputCleanup cleanup(out_dir);
+  LEAKDEX_RETURN_IF_ERROR(cleanup.CreateDirectories());
   const std::string lock_path = (fs::path(out_dir) / format::kLockName).string();
-  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  cleanup.lock_path = fs::exists(lock_path, ec) ? "" : lock_path;
+  int lock_fd = InjectedFault() ? -1 : ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd < 0) return Status::IOError(lock_path + ": cannot open lock file: " + std::strerror(errno));
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
-  } closer{lock_fd};
-  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
+  } closer{lock_fd};  // destroyed before `cleanup`: the lock is released, then its file removed
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    cleanup.lock_path.clear();  // another process's lock: not ours to remove
     return Status::IOError(out_dir + ": another leakdex process is writing this directory");
+  }
   if (fs::exists(ManifestPath(out_dir), ec))
     return Status::InvalidArgument("merge: " + out_dir + " already holds an index; merge into a new directory "
                                    "(name the existing index as an input)");
@@ -236,10 +282,12 @@ Status MergeIndexes(const std::string& out_dir, const std::vector<std::string>& 
 
   out.segments.clear();
   out.next_segment_number = 1;
+  std::optional<SegmentPublication> publication;
   if (report->keys_in > 0) {
     const std::string name = SegmentFileName(1);
     const std::string path = (fs::path(out_dir) / name).string();
     uint64_t keys = 0;
+    publication.emplace(out_dir, path);
     LEAKDEX_ASSIGN_OR_RETURN(uint64_t size,
                              WriteMergedSegment(merge_inputs, out.key_id, out.normalizer_version, path, &keys));
     CrashPoint();
@@ -250,6 +298,7 @@ Status MergeIndexes(const std::string& out_dir, const std::vector<std::string>& 
   }
   out.generation = 1;
   LEAKDEX_RETURN_IF_ERROR(WriteManifest(out_dir, out));
+  if (publication) publication->Done();
   report->bytes_out = TotalBytes(out_dir);
   report->seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return Status::Ok();

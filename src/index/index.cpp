@@ -60,6 +60,17 @@ std::string SegmentFileName(uint32_t n) {
   return name;
 }
 
+SegmentPublication::~SegmentPublication() {
+  if (done_) return;
+  std::error_code ec;
+  if (!fs::exists(path_, ec)) return;
+  const std::string name = fs::path(path_).filename().string();
+  if (auto m = ReadManifest(dir_); m.ok())
+    for (const SegmentRef& r : m->segments)
+      if (r.name == name) return;  // published: the MANIFEST rename happened
+  if (fs::remove(path_, ec)) (void)SyncDirectory(dir_);  // best effort: the failure is already reported
+}
+
 Result<std::vector<std::unique_ptr<SegmentReader>>> OpenSegments(const std::string& dir, const Manifest& m) {
   std::vector<std::unique_ptr<SegmentReader>> out;
   for (const SegmentRef& ref : m.segments) {
@@ -336,6 +347,7 @@ Status IndexWriter::PublishFromSorter(TagSorter* sorted, const SourceInfo& delta
   *keys_new = builder.key_count();
   if (*keys_new == 0) return Status::Ok();  // re-ingest: nothing new, nothing written
   const std::string path = NextSegmentPath();
+  SegmentPublication publication(dir_, path);
   LEAKDEX_ASSIGN_OR_RETURN(uint64_t size, builder.Finish());
   CrashPoint();
   LEAKDEX_ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(path));
@@ -350,6 +362,7 @@ Status IndexWriter::PublishFromSorter(TagSorter* sorted, const SourceInfo& delta
   s->data_classes |= delta.data_classes;
   s->ingested_at = delta.ingested_at != 0 ? delta.ingested_at : static_cast<uint64_t>(std::time(nullptr));
   LEAKDEX_RETURN_IF_ERROR(PublishManifest(std::move(next)));
+  publication.Done();
   segments_.push_back(std::move(reader));
   return Status::Ok();
 }
@@ -370,6 +383,7 @@ Status IndexWriter::Compact(CompactReport* report) {
   for (const auto& seg : segments_) inputs.push_back(MergeInput{seg.get(), {}});
   const std::string path = NextSegmentPath();
   uint64_t keys = 0;
+  SegmentPublication publication(dir_, path);
   LEAKDEX_ASSIGN_OR_RETURN(uint64_t size,
                            WriteMergedSegment(inputs, manifest_.key_id, manifest_.normalizer_version, path, &keys));
   CrashPoint();
@@ -380,6 +394,7 @@ Status IndexWriter::Compact(CompactReport* report) {
   next.segments = {SegmentRef{fs::path(path).filename().string(), size, reader->footer_checksum(), keys}};
   next.next_segment_number++;
   LEAKDEX_RETURN_IF_ERROR(PublishManifest(std::move(next)));
+  publication.Done();
   segments_.clear();
   segments_.push_back(std::move(reader));
   // Only now are the old files unreferenced; a crash before this loop leaves

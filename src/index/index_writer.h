@@ -77,6 +77,26 @@ struct MergeInput {
 Result<uint64_t> WriteMergedSegment(const std::vector<MergeInput>& inputs, const KeyId& key_id,
                                     uint16_t normalizer_version, const std::string& path, uint64_t* keys_out);
 
+// Guards a segment file written for a publication (ingest, compact, merge):
+// unless Done() is called, the destructor removes the file at `path` if the
+// MANIFEST of `dir` does not name it. A failure after the segment's rename (the
+// MANIFEST write, a directory fsync) thus leaves no stray segment behind, while
+// a failure after the MANIFEST's own rename (its directory fsync) keeps the
+// segment the new index names (issue 7: faults leave the old index or the new).
+class SegmentPublication {
+ public:
+  SegmentPublication(std::string dir, std::string path) : dir_(std::move(dir)), path_(std::move(path)) {}
+  SegmentPublication(const SegmentPublication&) = delete;
+  SegmentPublication& operator=(const SegmentPublication&) = delete;
+  ~SegmentPublication();
+  void Done() { done_ = true; }
+
+ private:
+  std::string dir_;
+  std::string path_;
+  bool done_ = false;
+};
+
 // Segment file name for number n: seg-000001.ldx.
 std::string SegmentFileName(uint32_t n);
 // Opens every segment the manifest names and checks it is the very file named.

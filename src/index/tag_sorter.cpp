@@ -39,7 +39,7 @@ class RunWriter {
     if (fd_ >= 0) ::close(fd_);
   }
   Status Open() {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    fd_ = InjectedFault() ? -1 : ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd_ < 0) return Errno(path_, "cannot create sort run");
     return Status::Ok();
   }
@@ -74,7 +74,7 @@ class RunWriter {
     std::string_view rest = out;
     CrashPoint();
     while (!rest.empty()) {
-      ssize_t n = ::write(fd_, rest.data(), rest.size());
+      ssize_t n = InjectedFault() ? -1 : ::write(fd_, rest.data(), rest.size());
       if (n < 0) {
         if (errno == EINTR) continue;
         return Errno(path_, "cannot write sort run");

@@ -14,7 +14,19 @@
 // There is no maintained C/C++ library for Chinese address parsing (libpostal has
 // no Chinese model, is 2 GB and is not in Debian; cpca & co. are Python/Java and
 // only extract the region), hence this hand-written code.
+//
+// Speed (address normalisation was ~half of ingest's CPU): every step works in
+// place on per-thread scratch buffers (no allocation per call once warm);
+// division names are found by walking a trie from the start position instead of
+// hashing every candidate substring; character classes come from one table
+// lookup instead of searching short strings. The previous, straightforward
+// implementation is kept as the reference in tests/address_reference.cpp; a
+// differential test, the fuzz target fuzz_normalize and bench/normalize_bench
+// check that both give identical outcomes and forms. Any rule change must be
+// made in both (or the reference replaced by the new code once agreed).
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -32,6 +44,7 @@ enum class Kind { kFull, kAlias, kShort, kFormer };
 
 struct Division {
   std::u32string name;
+  std::string name_utf8;  // written into the canonical prefix
   Level level;
   int province;  // index of its province (itself for a province)
   bool municipality;
@@ -42,21 +55,26 @@ struct Target {
   Kind kind;
 };
 
-struct U32Hash {
-  using is_transparent = void;  // lookups by u32string_view, no temporary strings
-  size_t operator()(std::u32string_view s) const { return std::hash<std::u32string_view>{}(s); }
+// A name of the table: the divisions it may denote, in the order they were added
+// (the resolution rules depend on that order).
+struct Name {
+  std::vector<Target> targets;
+  bool homonym = false;  // also a district name of another city ("X" row)
+};
+
+// Trie over the names. Children are kept sorted for a binary search; the root's
+// children are a direct array over the BMP (every name starts with a BMP code
+// point in practice; a name that does not is never found, as before).
+struct TrieNode {
+  std::vector<std::pair<char32_t, int>> kids;  // sorted by code point
+  int name = -1;                               // index into Table::names, or -1
 };
 
 struct Table {
   std::vector<Division> divs;
-  std::unordered_map<std::u32string, std::vector<Target>, U32Hash, std::equal_to<>> by_name;
-  // For each BMP code point, the lengths of the names starting with it: bit L
-  // for length L < 64, bit 0 for any length >= 64 (lengths 0 and 1 are never
-  // names). Empty: no name starts there. Longest() only hashes substrings of
-  // a length some name has (the hash lookups were the hot spot of ingest).
-  std::vector<uint64_t> lengths_by_first = std::vector<uint64_t>(0x10000);
-  std::unordered_set<std::u32string> homonyms;
-  size_t max_len = 0;
+  std::vector<Name> names;
+  std::vector<TrieNode> nodes;      // nodes[0] is the root (its kids unused)
+  std::vector<int32_t> root_kids;   // BMP code point -> node, or -1
 };
 
 std::u32string U32(std::string_view s) {
@@ -81,21 +99,46 @@ bool EndsWith(const std::u32string& s, std::u32string_view suffix) {
   return s.size() >= suffix.size() && std::u32string_view(s).substr(s.size() - suffix.size()) == suffix;
 }
 
+int TrieChild(const Table& t, int node, char32_t c);
+
+void TrieInsert(Table& t, const std::u32string& name, int name_index) {
+  if (name[0] >= 0x10000) return;  // never looked up (see TrieNode)
+  int node = t.root_kids[name[0]];
+  if (node < 0) {
+    node = static_cast<int>(t.nodes.size());
+    t.nodes.emplace_back();
+    t.root_kids[name[0]] = node;
+  }
+  for (size_t i = 1; i < name.size(); ++i) {
+    int next = TrieChild(t, node, name[i]);
+    if (next < 0) {
+      next = static_cast<int>(t.nodes.size());
+      t.nodes.emplace_back();
+      auto& kids = t.nodes[node].kids;
+      kids.insert(std::lower_bound(kids.begin(), kids.end(), std::make_pair(name[i], 0)), {name[i], next});
+    }
+    node = next;
+  }
+  t.nodes[node].name = name_index;
+}
+
+// The name table is built exactly as the reference builds its hash map (same
+// names, same target order), then moved into the trie.
 Table BuildTable() {
   Table t;
+  std::unordered_map<std::u32string, std::vector<Target>> by_name;
+  std::unordered_set<std::u32string> homonyms;
   std::unordered_map<std::u32string, int> province_by_name;
   // Short forms that are everyday words or other places: never matched bare.
   static const std::unordered_set<std::u32string> kNoShort = {
       U"东方", U"中山", U"北海", U"黄山", U"白山", U"朝阳", U"吉林", U"文昌", U"万宁", U"海南"};
   auto add = [&](const std::u32string& name, int div, Kind kind) {
     if (name.size() < 2) return;
-    auto& v = t.by_name[name];
+    auto& v = by_name[name];
     for (const Target& x : v) {
       if (x.division == div) return;
     }
     v.push_back({div, kind});
-    t.max_len = std::max(t.max_len, name.size());
-    if (name[0] < 0x10000) t.lengths_by_first[name[0]] |= uint64_t{1} << (name.size() < 64 ? name.size() : 0);
   };
   auto add_short = [&](const std::u32string& name, int div) {
     for (std::u32string_view suf : {std::u32string_view(U"新区"), std::u32string_view(U"市"),
@@ -119,12 +162,13 @@ Table BuildTable() {
       return v;
     };
     if (f[0] == "X") {
-      t.homonyms.insert(name);
+      homonyms.insert(name);
       continue;
     }
     int idx = static_cast<int>(t.divs.size());
     Division d;
     d.name = name;
+    d.name_utf8 = std::string(f[2]);
     if (f[0] == "P") {
       d.level = Level::kProvince;
       d.province = idx;
@@ -149,7 +193,21 @@ Table BuildTable() {
     }
     if (d.level != Level::kProvince) add_short(name, idx);
   }
+  t.nodes.emplace_back();  // root
+  t.root_kids.assign(0x10000, -1);
+  for (auto& [name, targets] : by_name) {
+    int k = static_cast<int>(t.names.size());
+    t.names.push_back({std::move(targets), homonyms.count(name) > 0});
+    TrieInsert(t, name, k);
+  }
   return t;
+}
+
+int TrieChild(const Table& t, int node, char32_t c) {
+  const auto& kids = t.nodes[node].kids;
+  auto it = std::lower_bound(kids.begin(), kids.end(), std::make_pair(c, 0),
+                             [](const auto& a, const auto& b) { return a.first < b.first; });
+  return it != kids.end() && it->first == c ? it->second : -1;
 }
 
 const Table& Divisions() {
@@ -157,12 +215,112 @@ const Table& Divisions() {
   return t;
 }
 
+// ------------------------------------------------------- character classes
+
+// Class bits of the BMP code points the rules test for. Built from the same
+// character lists as the reference's string searches.
+enum : uint16_t {
+  kNumeral = 1 << 0,      // 零〇一二三四五六七八九十百千两
+  kUnitWord = 1 << 1,     // 号弄栋幢座单室楼层房户期排组支: a Chinese numeral before it is a number
+  kOpenBr = 1 << 2,       // ([{<【〔《〈「『
+  kCloseBr = 1 << 3,      // )]}>】〕》〉」』
+  kPlaceSuffix = 1 << 4,  // 市县区州旗盟
+  kNoteFirst = 1 << 5,    // first character of a delivery note
+  kPositional = 1 << 6,   // 十百千
+  kNameStop = 1 << 7,     // 省市区县路街号弄室村镇乡: not in a leading name
+  kCjk = 1 << 8,          // IsCjkIdeograph (text.cpp)
+  kSpace = 1 << 9,        // IsSpace (text.cpp)
+  kLossy = 1 << 10,       // IsLossyMarker (text.cpp)
+  kTailMark = 1 << 11,    // # 第 幢 楼 座 房 户 层: NormaliseTail has work for them
+};
+
+// Delivery notes: the text from the first of these to the end is dropped.
+constexpr std::u32string_view kNotes[] = {
+    U"放快递柜", U"快递柜", U"放门口", U"放门卫", U"门卫", U"放前台", U"前台", U"放驿站", U"驿站",
+    U"丰巢", U"菜鸟", U"电话联系", U"联系电话", U"打电话", U"送货前", U"送货上门", U"周末送",
+    U"工作日送", U"请送", U"请放", U"谢谢", U"备注", U"代收", U"放物业", U"收件人", U"放门卫室"};
+constexpr size_t kNoteCount = sizeof kNotes / sizeof kNotes[0];
+static_assert(kNoteCount <= 32, "the note search keeps a 32-bit mask");
+
+// The class table, built by InitClasses (NormalizeAddress calls it first through
+// a function-local static, whose guard also publishes the table to every thread).
+// Not built at load time: a process that never sees an address does not pay.
+const uint16_t* g_class = nullptr;
+
+bool InitClasses() {
+  static const std::vector<uint16_t> t = [] {
+    std::vector<uint16_t> v(0x10000, 0);
+    auto mark = [&](std::u32string_view set, uint16_t bit) {
+      for (char32_t c : set) v[c] |= bit;
+    };
+    mark(U"零〇一二三四五六七八九十百千两", kNumeral);
+    mark(U"号弄栋幢座单室楼层房户期排组支", kUnitWord);
+    mark(U"([{<【〔《〈「『", kOpenBr);
+    mark(U")]}>】〕》〉」』", kCloseBr);
+    mark(U"市县区州旗盟", kPlaceSuffix);
+    mark(U"十百千", kPositional);
+    mark(U"省市区县路街号弄室村镇乡", kNameStop);
+    mark(U"#第幢楼座房户层", kTailMark);
+    for (std::u32string_view n : kNotes) v[n[0]] |= kNoteFirst;
+    for (char32_t c = 0; c < 0x10000; ++c) {
+      if (IsCjkIdeograph(c)) v[c] |= kCjk;
+      if (IsSpace(c)) v[c] |= kSpace;
+      if (IsLossyMarker(c)) v[c] |= kLossy;
+    }
+    return v;
+  }();
+  g_class = t.data();
+  return true;
+}
+
+inline uint16_t Class(char32_t c) { return c < 0x10000 ? g_class[c] : 0; }
+inline bool Has(char32_t c, uint16_t bit) { return (Class(c) & bit) != 0; }
+
+// T2s::MayChange over U+4E00..U+9FFF as a bitset (2.6 KB), built on first use:
+// the one-scan decoder asks it for every ideograph.
+constexpr char32_t kCjkFirst = 0x4E00, kCjkLast = 0x9FFF;
+const uint64_t* MayChangeCjk() {
+  static const std::vector<uint64_t> bits = [] {
+    std::vector<uint64_t> v((kCjkLast - kCjkFirst + 64) / 64, 0);
+    for (char32_t c = kCjkFirst; c <= kCjkLast; ++c) {
+      if (T2s::MayChange(c)) v[(c - kCjkFirst) >> 6] |= uint64_t{1} << ((c - kCjkFirst) & 63);
+    }
+    return v;
+  }();
+  return bits.data();
+}
+
+// For the rarely tested sets.
 bool In(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
-bool IsDigit(char32_t c) { return c >= '0' && c <= '9'; }
-bool IsAlnum(char32_t c) { return IsDigit(c) || (c >= 'A' && c <= 'Z'); }
+inline bool IsDigit(char32_t c) { return c >= '0' && c <= '9'; }
+inline bool IsAlnum(char32_t c) { return IsDigit(c) || (c >= 'A' && c <= 'Z'); }
+inline bool IsNumeral(char32_t c) { return Has(c, kNumeral); }
+inline bool IsUnitWord(char32_t c) { return Has(c, kUnitWord); }
+// The text.cpp predicates, from the table for the BMP.
+inline bool Cjk(char32_t c) { return c < 0x10000 ? Has(c, kCjk) : IsCjkIdeograph(c); }
+inline bool Space(char32_t c) { return c < 0x10000 ? Has(c, kSpace) : IsSpace(c); }
+inline bool Lossy(char32_t c) { return c < 0x10000 ? Has(c, kLossy) : IsLossyMarker(c); }
+
+// AppendUtf8 (text.cpp) over a whole string, reserving once.
+void AppendUtf8All(std::string& out, std::u32string_view s) {
+  out.reserve(out.size() + 3 * s.size());
+  for (char32_t c : s) {
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (c >= 0x800 && c < 0x10000) {
+      const char b[3] = {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+                         static_cast<char>(0x80 | (c & 0x3F))};
+      out.append(b, 3);
+    } else {
+      norm::AppendUtf8(out, c);
+    }
+  }
+}
+
+// ------------------------------------------------------------ region prefix
 
 // A bare short name followed by a road word is a street name ("江西路", "四川北路").
-bool RoadFollows(const std::u32string& s, size_t p) {
+bool RoadFollows(std::u32string_view s, size_t p) {
   if (p >= s.size()) return false;
   char32_t c = s[p];
   if (In(c, U"路街道巷弄桥里")) return true;
@@ -176,50 +334,67 @@ bool RoadFollows(const std::u32string& s, size_t p) {
 
 // A bare form (no 省/市/区 suffix) is not taken when followed by a road word or by a
 // unit word of another place with the same stem ("大理市" is not 大理白族自治州).
-bool BareRejected(const std::u32string& s, size_t end, Kind kind) {
+bool BareRejected(std::u32string_view s, size_t end, Kind kind) {
   if (kind != Kind::kShort && kind != Kind::kAlias) return false;
-  return RoadFollows(s, end) || (end < s.size() && In(s[end], U"市县区州旗盟"));
+  return RoadFollows(s, end) || (end < s.size() && Has(s[end], kPlaceSuffix));
 }
 
+// The longest name at s[pos..] with at least one target that `keep` accepts.
 struct Match {
   size_t len = 0;
-  std::vector<Target> targets;
+  const Name* name = nullptr;  // null: no match
 };
 
+// Depth-first from the deepest trie node along s: the first terminal (deepest
+// first) with a kept target wins. Recursion depth <= the longest name.
 template <typename Filter>
-Match Longest(const Table& t, const std::u32string& s, size_t pos, Filter keep) {
-  Match m;
-  if (pos >= s.size() || s[pos] >= 0x10000) return m;
-  const uint64_t lengths = t.lengths_by_first[s[pos]];
-  if (lengths == 0) return m;
-  size_t max = std::min(t.max_len, s.size() - pos);
-  for (size_t len = max; len >= 2; --len) {
-    if (!(lengths >> (len < 64 ? len : 0) & 1)) continue;  // no name of this length starts here
-    auto it = t.by_name.find(std::u32string_view(s).substr(pos, len));
-    if (it == t.by_name.end()) continue;
-    for (const Target& x : it->second) {
-      if (keep(t.divs[x.division])) m.targets.push_back(x);
-    }
-    if (!m.targets.empty()) {
-      m.len = len;
-      return m;
+size_t DeepestKept(const Table& t, int node, std::u32string_view s, size_t pos, size_t depth, const Filter& keep,
+                   const Name*& found) {
+  if (pos + depth < s.size()) {
+    int next = TrieChild(t, node, s[pos + depth]);
+    if (next >= 0) {
+      size_t len = DeepestKept(t, next, s, pos, depth + 1, keep, found);
+      if (len) return len;
     }
   }
+  const int n = t.nodes[node].name;
+  if (n < 0 || depth < 2) return 0;
+  const Name& name = t.names[n];
+  for (const Target& x : name.targets) {
+    if (keep(t.divs[x.division])) {
+      found = &name;
+      return depth;
+    }
+  }
+  return 0;
+}
+
+template <typename Filter>
+Match Longest(const Table& t, std::u32string_view s, size_t pos, const Filter& keep) {
+  Match m;
+  if (pos >= s.size() || s[pos] >= 0x10000) return m;
+  const int node = t.root_kids[s[pos]];
+  if (node < 0) return m;
+  m.len = DeepestKept(t, node, s, pos, 1, keep, m.name);
+  if (!m.name) m.len = 0;
   return m;
 }
 
+constexpr auto kAny = [](const Division&) { return true; };
+
 // Skips repeats of already-resolved names and filler ("上海市上海市", "市辖区").
-size_t SkipFiller(const Table& t, const std::u32string& s, size_t pos, std::initializer_list<int> resolved) {
+size_t SkipFiller(const Table& t, std::u32string_view s, size_t pos, std::initializer_list<int> resolved) {
   while (pos < s.size()) {
-    std::u32string_view rest = std::u32string_view(s).substr(pos);
+    std::u32string_view rest = s.substr(pos);
     if (rest.starts_with(U"市辖区")) { pos += 3; continue; }
     if (rest.starts_with(U"辖区")) { pos += 2; continue; }
-    Match m = Longest(t, s, pos, [](const Division&) { return true; });
+    Match m = Longest(t, s, pos, kAny);
+    if (!m.name) break;
     bool repeat = false;
-    for (const Target& x : m.targets) {
+    for (const Target& x : m.name->targets) {
       // A short form followed by a unit word is another place with the same stem
       // ("喀什地区喀什市": the county-level city 喀什市 is not a repeat of 喀什地区).
-      if ((x.kind == Kind::kShort || x.kind == Kind::kAlias) && pos + m.len < s.size() && In(s[pos + m.len], U"市县区州旗盟")) continue;
+      if ((x.kind == Kind::kShort || x.kind == Kind::kAlias) && pos + m.len < s.size() && Has(s[pos + m.len], kPlaceSuffix)) continue;
       for (int r : resolved) repeat |= (r >= 0 && x.division == r);
     }
     if (!repeat) break;
@@ -228,28 +403,32 @@ size_t SkipFiller(const Table& t, const std::u32string& s, size_t pos, std::init
   return pos;
 }
 
-// Resolves the region prefix of s; returns the canonical prefix and the position after it.
-size_t ResolveRegion(const std::u32string& s, std::u32string& prefix) {
+struct Region {
+  int prov = -1, city = -1, dist = -1;
+};
+
+// Resolves the region prefix of s; returns the position after it.
+size_t ResolveRegion(std::u32string_view s, Region& r) {
   const Table& t = Divisions();
   size_t pos = 0;
   for (std::u32string_view country : {std::u32string_view(U"中华人民共和国"), std::u32string_view(U"中国")}) {
-    if (std::u32string_view(s).starts_with(country)) { pos = country.size(); break; }
+    if (s.starts_with(country)) { pos = country.size(); break; }
   }
   int prov = -1, city = -1, dist = -1;
-  Match m = Longest(t, s, pos, [](const Division&) { return true; });
-  if (!m.targets.empty()) {
+  Match m = Longest(t, s, pos, kAny);
+  if (m.name) {
     // A province wins over a same-named city ("海南"); otherwise the name must be unique.
     const Target* pick = nullptr;
-    for (const Target& x : m.targets) {
+    for (const Target& x : m.name->targets) {
       if (t.divs[x.division].level == Level::kProvince) pick = &x;
     }
-    if (!pick && m.targets.size() == 1) pick = &m.targets[0];
+    if (!pick && m.name->targets.size() == 1) pick = &m.name->targets[0];
     if (pick) {
       const Division& d = t.divs[pick->division];
       bool ok = !BareRejected(s, pos + m.len, pick->kind);
       if (d.level == Level::kDistrict) {
         // A district alone names its municipality only if no other city has one like it.
-        ok = ok && pick->kind != Kind::kShort && !t.homonyms.count(s.substr(pos, m.len));
+        ok = ok && pick->kind != Kind::kShort && !m.name->homonym;
       }
       if (ok) {
         pos += m.len;
@@ -264,26 +443,34 @@ size_t ResolveRegion(const std::u32string& s, std::u32string& prefix) {
     const bool muni = t.divs[prov].municipality;
     if ((muni && dist < 0) || (!muni && city < 0)) {
       const Level want = muni ? Level::kDistrict : Level::kCity;
-      Match c = Longest(t, s, pos, [&](const Division& d) { return d.level == want && d.province == prov; });
-      if (c.targets.size() == 1) {
-        const Target& x = c.targets[0];
-        if (!BareRejected(s, pos + c.len, x.kind)) {
-          pos += c.len;
-          (muni ? dist : city) = x.division;
-          pos = SkipFiller(t, s, pos, {prov, city, dist});
+      auto keep = [&](const Division& d) { return d.level == want && d.province == prov; };
+      Match c = Longest(t, s, pos, keep);
+      const Target* only = nullptr;
+      int kept = 0;
+      if (c.name) {
+        for (const Target& x : c.name->targets) {
+          if (keep(t.divs[x.division])) ++kept, only = &x;
         }
       }
+      if (kept == 1 && !BareRejected(s, pos + c.len, only->kind)) {
+        pos += c.len;
+        (muni ? dist : city) = only->division;
+        pos = SkipFiller(t, s, pos, {prov, city, dist});
+      }
     }
-    prefix = t.divs[prov].name;
-    if (city >= 0) prefix += t.divs[city].name;
-    if (dist >= 0) prefix += t.divs[dist].name;
   }
+  r = {prov, city, dist};
   return pos;
 }
 
-// ------------------------------------------------------------------ the rest
+void AppendPrefix(const Region& r, std::string& out) {
+  const Table& t = Divisions();
+  out += t.divs[r.prov].name_utf8;
+  if (r.city >= 0) out += t.divs[r.city].name_utf8;
+  if (r.dist >= 0) out += t.divs[r.dist].name_utf8;
+}
 
-bool IsNumeral(char32_t c) { return In(c, U"零〇一二三四五六七八九十百千两"); }
+// ------------------------------------------------------------------ the rest
 
 int NumeralDigit(char32_t c) {
   switch (c) {
@@ -301,14 +488,14 @@ int NumeralDigit(char32_t c) {
   }
 }
 
-// "一百二十三" -> "123", "五〇一" -> "501", "十二" -> "12".
-std::u32string NumeralToArabic(std::u32string_view run) {
+// Appends the Arabic form of a run of numerals: "一百二十三" -> "123",
+// "五〇一" -> "501", "十二" -> "12".
+void AppendArabic(std::u32string_view run, std::u32string& out) {
   bool positional = false;
-  for (char32_t c : run) positional |= In(c, U"十百千");
-  std::u32string out;
+  for (char32_t c : run) positional |= Has(c, kPositional);
   if (!positional) {
     for (char32_t c : run) out.push_back(static_cast<char32_t>('0' + NumeralDigit(c)));
-    return out;
+    return;
   }
   long total = 0, cur = 0;
   for (char32_t c : run) {
@@ -319,96 +506,125 @@ std::u32string NumeralToArabic(std::u32string_view run) {
     cur = 0;
   }
   total += cur;
-  for (char c : std::to_string(total)) out.push_back(static_cast<char32_t>(c));
-  return out;
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, total);
+  (void)ec;  // cannot fail: 24 characters hold any long
+  for (const char* p = buf; p < end; ++p) out.push_back(static_cast<char32_t>(*p));
 }
 
-// Unit words after which a Chinese numeral is a number.
-// Road and place words (路, 街, 村, 里, 区...) are not in the list: "文三路", "三里屯",
-// "二七区" are names, and writing them with Arabic digits is rare.
-bool IsUnitWord(char32_t c) { return In(c, U"号弄栋幢座单室楼层房户期排组支"); }
-
-std::u32string ConvertNumerals(const std::u32string& s) {
-  std::u32string out;
+// Chinese numerals directly before a unit word or after 第 become Arabic. Writes
+// into `out` (a numeral run may grow: "千" -> "1000").
+void ConvertNumerals(const std::u32string& s, std::u32string& out) {
+  out.clear();
   for (size_t i = 0; i < s.size();) {
     if (!IsNumeral(s[i])) { out.push_back(s[i++]); continue; }
     size_t j = i;
     while (j < s.size() && IsNumeral(s[j])) ++j;
     bool after_di = i > 0 && s[i - 1] == U'第';
     if ((j < s.size() && IsUnitWord(s[j])) || after_di) {
-      out += NumeralToArabic(std::u32string_view(s).substr(i, j - i));
+      AppendArabic(std::u32string_view(s).substr(i, j - i), out);
     } else {
       out.append(s, i, j - i);
     }
     i = j;
   }
-  return out;
 }
 
-void ReplaceAll(std::u32string& s, std::u32string_view from, std::u32string_view to) {
-  if (s.find(from) == std::u32string::npos) return;
-  std::u32string out;
-  out.reserve(s.size());
+// Replaces every non-overlapping "ab" (left to right) by `to`, in place.
+void ReplacePair(std::u32string& s, char32_t a, char32_t b, char32_t to) {
+  size_t w = 0;
   for (size_t i = 0; i < s.size();) {
-    if (std::u32string_view(s).substr(i, from.size()) == from) {
-      out.append(to);
-      i += from.size();
+    if (s[i] == a && i + 1 < s.size() && s[i + 1] == b) {
+      s[w++] = to;
+      i += 2;
     } else {
-      out.push_back(s[i++]);
+      s[w++] = s[i++];
     }
   }
-  s.swap(out);
+  s.resize(w);
 }
 
-std::u32string NormaliseTail(const std::u32string& in) {
-  std::u32string s;
-  // '#' after a number is 号 (Chinese numerals count: "十#"); other '#' go.
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '#') { s.push_back(in[i]); continue; }
-    if (!s.empty() && (IsAlnum(s.back()) || IsNumeral(s.back()))) s.push_back(U'号');
+// Shorthand at the end: a-b-c -> a栋b单元c室; a-b (b of 3+ digits) -> a栋b室.
+void ExpandShorthand(std::u32string& s, std::u32string& tmp) {
+  size_t end = s.size();
+  if (end > 0 && s[end - 1] == U'室') --end;
+  size_t p = end;
+  std::array<std::pair<size_t, size_t>, 3> rev;  // [start, end) of groups, rightmost first
+  size_t n = 0;
+  while (true) {
+    size_t e = p;
+    while (p > 0 && IsAlnum(s[p - 1])) --p;
+    if (p == e) break;
+    rev[n++] = {p, e};
+    if (p > 0 && s[p - 1] == '-' && n < 3) { --p; continue; }
+    break;
   }
-  s = ConvertNumerals(s);
-  // 第 before a number goes.
-  std::u32string t;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char32_t c = s[i];
-    if (c == U'第' && i + 1 < s.size() && IsDigit(s[i + 1])) continue;
-    t.push_back(c);
+  const bool starts_clean = p == 0 || !(IsAlnum(s[p - 1]) || s[p - 1] == '-');
+  if (!starts_clean) return;
+  auto group = [&](size_t k) {  // k-th group from the left
+    const auto& g = rev[n - 1 - k];
+    return std::u32string_view(s).substr(g.first, g.second - g.first);
+  };
+  if (n == 3) {
+    tmp.assign(s, 0, p);
+    tmp += group(0);
+    tmp += U"栋";
+    tmp += group(1);
+    tmp += U"单元";
+    tmp += group(2);
+    tmp += U"室";
+    s.swap(tmp);
+  } else if (n == 2 && group(1).size() >= 3 && group(0).size() <= 3) {
+    tmp.assign(s, 0, p);
+    tmp += group(0);
+    tmp += U"栋";
+    tmp += group(1);
+    tmp += U"室";
+    s.swap(tmp);
   }
-  s.swap(t);
-  ReplaceAll(s, U"号楼", U"栋");
-  ReplaceAll(s, U"幢", U"栋");
-  ReplaceAll(s, U"栋楼", U"栋");
-  // 座/房/户 after a number or letter.
-  for (size_t i = 1; i < s.size(); ++i) {
-    if (!IsAlnum(s[i - 1])) continue;
-    if (s[i] == U'座') s[i] = U'栋';
-    else if (s[i] == U'房' || s[i] == U'户') s[i] = U'室';
-  }
-  // Shorthand at the end: a-b-c -> a栋b单元c室; a-b (b of 3+ digits) -> a栋b室.
-  {
-    size_t end = s.size();
-    if (end > 0 && s[end - 1] == U'室') --end;
-    size_t p = end;
-    std::vector<std::pair<size_t, size_t>> groups;  // [start, end) of digit groups
-    while (true) {
-      size_t e = p;
-      while (p > 0 && IsAlnum(s[p - 1])) --p;
-      if (p == e) break;
-      groups.insert(groups.begin(), {p, e});
-      if (p > 0 && s[p - 1] == '-' && groups.size() < 3) { --p; continue; }
-      break;
+}
+
+// House-number rules on the text after the region prefix, in place; `tmp` is scratch.
+void NormaliseTail(std::u32string& s, std::u32string& tmp) {
+  // Which of the first steps have anything to do (a step without its characters
+  // is a no-op; none of them creates a character another one looks for, except
+  // 号 from '#', which matters only next to 楼, tested here already).
+  uint16_t marks = 0;
+  for (char32_t c : s) marks |= Class(c);
+  size_t w = 0;
+  if (marks & kTailMark) {
+    // '#' after a number is 号 (Chinese numerals count: "十#"); other '#' go.
+    for (size_t i = 0; i < s.size(); ++i) {
+      char32_t c = s[i];
+      if (c != '#') { s[w++] = c; continue; }
+      if (w > 0 && (IsAlnum(s[w - 1]) || IsNumeral(s[w - 1]))) s[w++] = U'号';
     }
-    bool starts_clean = p == 0 || !(IsAlnum(s[p - 1]) || s[p - 1] == '-');
-    if (starts_clean && groups.size() == 3) {
-      auto g = [&](int k) { return s.substr(groups[k].first, groups[k].second - groups[k].first); };
-      s = s.substr(0, p) + g(0) + U"栋" + g(1) + U"单元" + g(2) + U"室";
-    } else if (starts_clean && groups.size() == 2 && groups[1].second - groups[1].first >= 3 &&
-               groups[0].second - groups[0].first <= 3) {
-      auto g = [&](int k) { return s.substr(groups[k].first, groups[k].second - groups[k].first); };
-      s = s.substr(0, p) + g(0) + U"栋" + g(1) + U"室";
+    s.resize(w);
+  }
+  if (marks & kNumeral) {
+    ConvertNumerals(s, tmp);
+    s.swap(tmp);
+  }
+  if (marks & kTailMark) {
+    // 第 before a number goes (the next character is read before it is overwritten).
+    w = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      char32_t c = s[i];
+      if (c == U'第' && i + 1 < s.size() && IsDigit(s[i + 1])) continue;
+      s[w++] = c;
+    }
+    s.resize(w);
+    ReplacePair(s, U'号', U'楼', U'栋');
+    std::replace(s.begin(), s.end(), U'幢', U'栋');
+    ReplacePair(s, U'栋', U'楼', U'栋');
+    // 座/房/户 after a number or letter.
+    for (size_t i = 1; i < s.size(); ++i) {
+      if (!IsAlnum(s[i - 1])) continue;
+      if (s[i] == U'座') s[i] = U'栋';
+      else if (s[i] == U'房' || s[i] == U'户') s[i] = U'室';
     }
   }
+  ExpandShorthand(s, tmp);
   // A bare number at the end: a room after a building/unit/number word, a road number after a road.
   {
     size_t p = s.size();
@@ -417,7 +633,7 @@ std::u32string NormaliseTail(const std::u32string& in) {
     else if (p < s.size() && p > 0 && In(s[p - 1], U"路街道巷")) s.push_back(U'号');
   }
   // Floor before a room: "5楼501室", "5层501室" -> "501室".
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = 0; (marks & kTailMark) && i < s.size(); ++i) {
     if ((s[i] != U'楼' && s[i] != U'层') || i == 0 || !IsDigit(s[i - 1])) continue;
     size_t j = i + 1;
     while (j < s.size() && IsAlnum(s[j])) ++j;
@@ -436,158 +652,234 @@ std::u32string NormaliseTail(const std::u32string& in) {
     if (j < s.size() && (s[j] == U'室' || s[j] == U'单' || s[j] == U'栋')) s[i] = U'栋';
   }
   // Leading zeros of every number ("0501" -> "501", "007" -> "7", "0" stays).
-  std::u32string z;
+  w = 0;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '0' && (z.empty() || !IsDigit(z.back())) && i + 1 < s.size() && IsDigit(s[i + 1])) continue;
-    z.push_back(s[i]);
+    if (s[i] == '0' && (w == 0 || !IsDigit(s[w - 1])) && i + 1 < s.size() && IsDigit(s[i + 1])) continue;
+    s[w++] = s[i];
   }
-  return z;
+  s.resize(w);
 }
 
-bool IsOpenBracket(char32_t c) { return In(c, U"([{<【〔《〈「『"); }
-bool IsCloseBracket(char32_t c) { return In(c, U")]}>】〕》〉」』"); }
+bool PhoneLike(std::u32string_view tok) {
+  size_t digits = 0;
+  for (char32_t c : tok) {
+    if (IsDigit(c)) ++digits;
+    else if (c != '+' && c != '-' && c != '(' && c != ')') return false;
+  }
+  return digits >= 7;
+}
 
-// Delivery notes: the text from the first of these to the end is dropped.
-constexpr std::u32string_view kNotes[] = {
-    U"放快递柜", U"快递柜", U"放门口", U"放门卫", U"门卫", U"放前台", U"前台", U"放驿站", U"驿站",
-    U"丰巢", U"菜鸟", U"电话联系", U"联系电话", U"打电话", U"送货前", U"送货上门", U"周末送",
-    U"工作日送", U"请送", U"请放", U"谢谢", U"备注", U"代收", U"放物业", U"收件人", U"放门卫室"};
-
-// Pre-cleaning on whitespace tokens: phone numbers, postcodes and a leading name
-// of a one-line delivery string ("张三 13812345678 浙江省杭州市… 311121").
-std::u32string DropDeliveryNoise(const std::u32string& s) {
-  auto phone_like = [](std::u32string_view tok) {
-    size_t digits = 0;
-    for (char32_t c : tok) {
-      if (IsDigit(c)) ++digits;
-      else if (!In(c, U"+-()")) return false;
-    }
-    return digits >= 7;
-  };
+// Pre-cleaning on whitespace tokens, in place: phone numbers, postcodes and a
+// leading name of a one-line delivery string ("张三 13812345678 浙江省杭州市… 311121").
+// White space goes in any case.
+void DropDeliveryNoise(std::u32string& s, std::u32string& tmp, std::vector<std::pair<size_t, size_t>>& toks) {
   // One token (no whitespace, the common case): nothing to drop but the token itself
-  // if it is a phone number; the general path below gives the same result.
-  if (std::none_of(s.begin(), s.end(), IsSpace)) return phone_like(s) ? std::u32string() : s;
-  std::vector<std::u32string> tokens;
-  std::u32string cur;
-  for (char32_t c : s) {
-    if (IsSpace(c)) {
-      if (!cur.empty()) tokens.push_back(std::move(cur)), cur.clear();
-    } else {
-      cur.push_back(c);
-    }
+  // if it is a phone number.
+  if (std::none_of(s.begin(), s.end(), Space)) {
+    if (PhoneLike(s)) s.clear();
+    return;
   }
-  if (!cur.empty()) tokens.push_back(std::move(cur));
+  toks.clear();
   bool had_phone = false;
-  std::vector<std::u32string> kept;
-  for (auto& tok : tokens) {
-    if (phone_like(tok)) { had_phone = true; continue; }
-    kept.push_back(std::move(tok));
+  for (size_t i = 0; i < s.size();) {
+    if (Space(s[i])) { ++i; continue; }
+    size_t j = i;
+    while (j < s.size() && !Space(s[j])) ++j;
+    if (PhoneLike(std::u32string_view(s).substr(i, j - i))) had_phone = true;
+    else toks.push_back({i, j});
+    i = j;
   }
-  auto all_digits = [](const std::u32string& tok) {
-    return !tok.empty() && std::all_of(tok.begin(), tok.end(), IsDigit);
+  auto view = [&](size_t k) { return std::u32string_view(s).substr(toks[k].first, toks[k].second - toks[k].first); };
+  auto postcode = [](std::u32string_view tok) {
+    return tok.size() == 6 && std::all_of(tok.begin(), tok.end(), IsDigit);
   };
-  if (kept.size() > 1 && all_digits(kept.back()) && kept.back().size() == 6) kept.pop_back();
-  if (kept.size() > 1 && all_digits(kept.front()) && kept.front().size() == 6) kept.erase(kept.begin());
-  if (had_phone && kept.size() > 1) {
-    const std::u32string& first = kept.front();
-    bool name_like = first.size() >= 2 && first.size() <= 4 &&
-                     std::all_of(first.begin(), first.end(), IsCjkIdeograph) &&
-                     first.find_first_of(U"省市区县路街号弄室村镇乡") == std::u32string::npos;
-    if (name_like) kept.erase(kept.begin());
+  size_t first = 0, last = toks.size();  // kept tokens [first, last)
+  if (last - first > 1 && postcode(view(last - 1))) --last;
+  if (last - first > 1 && postcode(view(first))) ++first;
+  if (had_phone && last - first > 1) {
+    std::u32string_view f = view(first);
+    bool name_like = f.size() >= 2 && f.size() <= 4 && std::all_of(f.begin(), f.end(), Cjk) &&
+                     std::none_of(f.begin(), f.end(), [](char32_t c) { return Has(c, kNameStop); });
+    if (name_like) ++first;
   }
-  std::u32string out;
-  for (const auto& tok : kept) out += tok;  // whitespace goes anyway
-  return out;
+  tmp.clear();
+  for (size_t k = first; k < last; ++k) tmp += view(k);
+  s.swap(tmp);
 }
 
-// One pass of the address rules; NormalizeAddress repeats it until it settles.
-NormOutcome AddressPass(std::string_view raw, T2s& t2s, std::string& result) {
-  std::string text;
-  if (!Nfkc(raw, text)) return NormOutcome::kBadEncoding;
-  std::string_view v = Trim(text);
-  if (v.empty()) return NormOutcome::kAbsent;
-  if (IsNullPlaceholder(v) || v == "同上" || v == "详见备注" || v == "地址") return NormOutcome::kPlaceholder;
-  std::string buf(v);
-  if (!t2s.Convert(buf)) return NormOutcome::kBadEncoding;
-  std::u32string s;
-  if (!DecodeUtf8(buf, s)) return NormOutcome::kBadEncoding;
-  bool cjk = false;
-  for (char32_t c : s) {
-    if (IsLossyMarker(c)) return NormOutcome::kBadEncoding;
-    if (c == '*') return NormOutcome::kMasked;
-    cjk |= IsCjkIdeograph(c);
-  }
-  if (!cjk) {
-    // Latin/pinyin address: lower case, words separated by one space. Not resolved.
-    std::string folded, res;
-    if (!NfkcCaseFold(buf, folded)) return NormOutcome::kBadEncoding;
-    for (char c : folded) {
-      bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
-      if (keep) res.push_back(c);
-      else if (!res.empty() && res.back() != ' ') res.push_back(' ');
+// Cuts at the earliest delivery note that is not at the start. As in the
+// reference, each note counts at its first occurrence only, and a note whose
+// first occurrence is at position 0 is ignored entirely.
+void CutNotes(std::u32string& s) {
+  uint32_t at_start = 0;  // notes found at position 0
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!Has(s[i], kNoteFirst)) continue;
+    std::u32string_view rest = std::u32string_view(s).substr(i);
+    for (size_t k = 0; k < kNoteCount; ++k) {
+      if (!rest.starts_with(kNotes[k])) continue;
+      if (i == 0) {
+        at_start |= uint32_t{1} << k;
+      } else if (!(at_start >> k & 1)) {
+        s.resize(i);
+        return;
+      }
     }
-    while (!res.empty() && res.back() == ' ') res.pop_back();
-    if (res.size() < 4) return NormOutcome::kInvalid;
-    if (IsNullPlaceholder(res)) return NormOutcome::kPlaceholder;
-    result = std::move(res);
-    return NormOutcome::kOk;
   }
+}
 
-  s = DropDeliveryNoise(s);
-  // Brackets with their content, then delivery notes, then punctuation.
-  std::u32string c1;
+// The common case in one scan: true if raw is valid UTF-8 made only of ASCII and
+// CJK Unified Ideographs U+4E00..U+9FFF (so NFKC leaves it as it is: see
+// AlreadyNfkc in text.cpp) none of which t2s may change (T2s::MayChange), and
+// then s holds its code points. False: use the general path (s is garbage).
+bool DecodeSimple(std::string_view raw, std::u32string& s) {
+  s.resize(raw.size());  // at least one byte per code point
+  char32_t* out = s.data();
+  size_t n = 0;
+  const uint64_t* may_change = nullptr;  // fetched at the first ideograph
+  const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+  for (size_t i = 0; i < raw.size();) {
+    const unsigned char b = p[i];
+    if (b < 0x80) {
+      out[n++] = b;
+      ++i;
+      continue;
+    }
+    // Three-byte sequences only; anything else is not in the simple set.
+    if ((b & 0xF0) != 0xE0 || i + 2 >= raw.size() || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80)
+      return false;
+    const char32_t c = (char32_t{b & 0x0Fu} << 12) | (char32_t{p[i + 1] & 0x3Fu} << 6) | (p[i + 2] & 0x3Fu);
+    if (c < kCjkFirst || c > kCjkLast) return false;
+    if (!may_change) may_change = MayChangeCjk();
+    if (may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) return false;
+    out[n++] = c;
+    i += 3;
+  }
+  s.resize(n);
+  return true;
+}
+
+struct Scratch {
+  std::string text, conv, tail;
+  std::u32string s, tmp;
+  std::vector<std::pair<size_t, size_t>> toks;
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch w;
+  return w;
+}
+
+// Latin/pinyin address: lower case, words separated by one space. Not resolved.
+NormOutcome LatinAddress(std::string_view text, std::string& result) {
+  std::string folded, res;
+  if (!NfkcCaseFold(text, folded)) return NormOutcome::kBadEncoding;
+  for (char c : folded) {
+    bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
+    if (keep) res.push_back(c);
+    else if (!res.empty() && res.back() != ' ') res.push_back(' ');
+  }
+  while (!res.empty() && res.back() == ' ') res.pop_back();
+  if (res.size() < 4) return NormOutcome::kInvalid;
+  if (IsNullPlaceholder(res)) return NormOutcome::kPlaceholder;
+  result = std::move(res);
+  return NormOutcome::kOk;
+}
+
+// Brackets with their content, then delivery notes, then punctuation; in place.
+void CleanText(std::u32string& s) {
+  size_t w = 0;
   int depth = 0;
   for (char32_t c : s) {
-    if (IsOpenBracket(c)) { ++depth; continue; }
-    if (IsCloseBracket(c)) { if (depth > 0) --depth; continue; }
-    if (depth == 0) c1.push_back(c);
+    const uint16_t k = Class(c);
+    if (k & kOpenBr) { ++depth; continue; }
+    if (k & kCloseBr) { if (depth > 0) --depth; continue; }
+    if (depth == 0) s[w++] = c;
   }
-  size_t note = std::u32string::npos;
-  for (std::u32string_view n : kNotes) {
-    size_t p = c1.find(n);
-    if (p != std::u32string::npos && p > 0) note = std::min(note, p);
-  }
-  if (note != std::u32string::npos) c1.resize(note);
-  std::u32string c2;
-  for (char32_t c : c1) {
-    if (IsCjkIdeograph(c) || IsDigit(c) || c == '-' || c == '#') c2.push_back(c);
-    else if (c >= 'a' && c <= 'z') c2.push_back(c - 'a' + 'A');
-    else if (c >= 'A' && c <= 'Z') c2.push_back(c);
+  s.resize(w);
+  CutNotes(s);
+  w = 0;
+  for (char32_t c : s) {
+    if (Cjk(c) || IsDigit(c) || c == '-' || c == '#') s[w++] = c;
+    else if (c >= 'a' && c <= 'z') s[w++] = c - 'a' + 'A';
+    else if (c >= 'A' && c <= 'Z') s[w++] = c;
     // everything else (spaces, punctuation, symbols) goes
   }
+  s.resize(w);
   // Postcode glued at either end ("…501室311121", "311121浙江省…").
   auto digits_run = [&](size_t from, size_t to) {
     for (size_t i = from; i < to; ++i) {
-      if (!IsDigit(c2[i])) return false;
+      if (!IsDigit(s[i])) return false;
     }
     return true;
   };
-  if (c2.size() > 8 && digits_run(c2.size() - 6, c2.size()) && !IsDigit(c2[c2.size() - 7]) &&
-      !In(c2[c2.size() - 7], U"栋元弄楼层-"))
-    c2.resize(c2.size() - 6);
-  if (c2.size() > 8 && digits_run(0, 6) && !IsDigit(c2[6])) c2.erase(0, 6);
-
+  if (s.size() > 8 && digits_run(s.size() - 6, s.size()) && !IsDigit(s[s.size() - 7]) &&
+      !In(s[s.size() - 7], U"栋元弄楼层-"))
+    s.resize(s.size() - 6);
+  if (s.size() > 8 && digits_run(0, 6) && !IsDigit(s[6])) s.erase(0, 6);
   // Stray marks before the first word ("#杭州…", "-501").
   size_t lead = 0;
-  while (lead < c2.size() && (c2[lead] == '#' || c2[lead] == '-')) ++lead;
-  c2.erase(0, lead);
+  while (lead < s.size() && (s[lead] == '#' || s[lead] == '-')) ++lead;
+  s.erase(0, lead);
+}
 
-  std::u32string prefix;
-  size_t pos = ResolveRegion(c2, prefix);
-  std::u32string rest = c2.substr(pos);
-  while (!rest.empty() && (rest.back() == '-' || rest.back() == '#')) rest.pop_back();
-  std::u32string tail = NormaliseTail(rest);
-  while (!tail.empty() && tail.back() == '-') tail.pop_back();
-  while (!tail.empty() && tail.front() == '-') tail.erase(0, 1);
-  if (tail.size() < 2) return NormOutcome::kInvalid;  // a region alone is not an address
-  result.clear();
-  for (char32_t c : tail) AppendUtf8(result, c);
-  if (IsNullPlaceholder(result)) return NormOutcome::kPlaceholder;  // "中国NULL"
+// One pass of the address rules; NormalizeAddress repeats it until it settles.
+// `raw` must not point into the thread's scratch buffers.
+NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string& result) {
+  std::u32string& s = w.s;
+  std::string_view text;
+  if (DecodeSimple(raw, s)) {
+    // NFKC and t2s leave raw as it is (see DecodeSimple); trimming can only
+    // remove ASCII white space, one byte per code point.
+    size_t lead = 0, trail = 0;
+    while (lead < s.size() && Space(s[lead])) ++lead;
+    while (trail < s.size() - lead && Space(s[s.size() - 1 - trail])) ++trail;
+    std::string_view v = raw.substr(lead, raw.size() - lead - trail);
+    if (v.empty()) return NormOutcome::kAbsent;
+    if (IsNullPlaceholder(v) || v == "同上" || v == "详见备注" || v == "地址") return NormOutcome::kPlaceholder;
+    s.resize(s.size() - trail);
+    s.erase(0, lead);
+    text = v;
+  } else {
+    if (!Nfkc(raw, w.text)) return NormOutcome::kBadEncoding;
+    std::string_view v = Trim(w.text);
+    if (v.empty()) return NormOutcome::kAbsent;
+    if (IsNullPlaceholder(v) || v == "同上" || v == "详见备注" || v == "地址") return NormOutcome::kPlaceholder;
+    text = v;
+    if (t2s.NeedsConversion(v)) {  // as T2s::Convert decides; the copy only when it converts
+      w.conv.assign(v);
+      if (!t2s.Convert(w.conv)) return NormOutcome::kBadEncoding;
+      text = w.conv;
+    }
+    if (!DecodeUtf8(text, s)) return NormOutcome::kBadEncoding;
+  }
+  bool cjk = false;
+  for (char32_t c : s) {
+    if (Lossy(c)) return NormOutcome::kBadEncoding;
+    if (c == '*') return NormOutcome::kMasked;
+    cjk |= Cjk(c);
+  }
+  if (!cjk) return LatinAddress(text, result);
+
+  DropDeliveryNoise(s, w.tmp, w.toks);
+  CleanText(s);
+  Region region;
+  const size_t pos = ResolveRegion(s, region);
+  s.erase(0, pos);
+  while (!s.empty() && (s.back() == '-' || s.back() == '#')) s.pop_back();
+  NormaliseTail(s, w.tmp);
+  while (!s.empty() && s.back() == '-') s.pop_back();
+  size_t lead = 0;
+  while (lead < s.size() && s[lead] == '-') ++lead;
+  s.erase(0, lead);
+  if (s.size() < 2) return NormOutcome::kInvalid;  // a region alone is not an address
+  w.tail.clear();
+  AppendUtf8All(w.tail, s);
+  if (IsNullPlaceholder(w.tail)) return NormOutcome::kPlaceholder;  // "中国NULL"
   // Only notes, phone numbers or Latin letters were Chinese here: nothing left to key.
-  if (prefix.empty() && std::none_of(tail.begin(), tail.end(), IsCjkIdeograph)) return NormOutcome::kInvalid;
+  if (region.prov < 0 && std::none_of(s.begin(), s.end(), Cjk)) return NormOutcome::kInvalid;
   result.clear();
-  for (char32_t c : prefix) AppendUtf8(result, c);
-  for (char32_t c : tail) AppendUtf8(result, c);
+  if (region.prov >= 0) AppendPrefix(region, result);
+  result += w.tail;
   return NormOutcome::kOk;
 }
 
@@ -598,8 +890,12 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, std::string& result) {
 // addresses settle after one pass (the second only confirms); text that does not
 // settle within a few passes is garbage.
 NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::string>& out) {
-  std::string cur, next;
-  NormOutcome o = AddressPass(raw, t2s, cur);
+  static const bool classes_ready = InitClasses();
+  (void)classes_ready;
+  Scratch& w = ThreadScratch();
+  thread_local std::string next;  // reused; `cur` is moved into `out`
+  std::string cur;
+  NormOutcome o = AddressPass(raw, t2s, w, cur);
   // Already canonical (the pass returned its input): the pass is a pure function,
   // so a second pass would return the same text again. Saves half the cost for
   // addresses written the canonical way, the common case in customer lists.
@@ -608,7 +904,7 @@ NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::st
     return NormOutcome::kOk;
   }
   for (int pass = 0; pass < 6 && o == NormOutcome::kOk; ++pass) {
-    o = AddressPass(cur, t2s, next);
+    o = AddressPass(cur, t2s, w, next);
     if (o != NormOutcome::kOk) break;
     if (next == cur) {
       out.push_back(std::move(cur));
