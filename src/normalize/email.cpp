@@ -7,8 +7,6 @@
 // spellings to one mailbox. No other provider is folded: '+' and '.' are
 // significant elsewhere, and vip.qq.com / qq.com, 163.com / 126.com are distinct
 // mailboxes.
-#include <unicode/uidna.h>
-
 #include <algorithm>
 
 #include "normalize/internal.h"
@@ -19,17 +17,10 @@ namespace {
 bool ToAsciiDomain(const std::string& domain, std::string& out) {
   bool ascii = std::all_of(domain.begin(), domain.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   if (ascii) { out = domain; return true; }
-  UErrorCode err = U_ZERO_ERROR;
-  // Rare (non-ASCII domains only), so opened per call rather than cached.
-  UIDNA* idna = uidna_openUTS46(UIDNA_NONTRANSITIONAL_TO_ASCII, &err);
-  if (U_FAILURE(err) || !idna) return false;
-  err = U_ZERO_ERROR;
-  UIDNAInfo info = UIDNA_INFO_INITIALIZER;
+  // ICU, through the plugin: opened on the first non-ASCII domain (i18n_library.cpp).
   char buf[256];
-  int32_t n = uidna_nameToASCII_UTF8(idna, domain.data(), static_cast<int32_t>(domain.size()), buf,
-                                     sizeof buf, &info, &err);
-  uidna_close(idna);
-  if (U_FAILURE(err) || info.errors != 0 || n <= 0 || n >= static_cast<int32_t>(sizeof buf)) return false;
+  int n = I18n().idna_to_ascii(domain.data(), domain.size(), buf, sizeof buf);
+  if (n <= 0) return false;
   out.assign(buf, static_cast<size_t>(n));
   return true;
 }

@@ -63,6 +63,20 @@ std::string FormatIsoDate(const Date& d);  // "1990-01-02"
 // `cn_default`: the default region is CN (else only +86 shapes are answered).
 bool PhoneFastPath(std::string_view raw, bool cn_default, std::string& e164);
 
+// ---------------------------------------------------------- i18n_library.cpp
+
+// libphonenumber and ICU's IDNA, in the plugin leakdex-i18n.so
+// (src/plugins/i18n_plugin.h says why), opened with dlopen on first call. The
+// members have the plugin's C signatures. If the plugin cannot be loaded the
+// process ends with a message naming it (ExitMissingLibrary, lazy_library.h).
+struct I18nLibrary {
+  int (*phone_e164)(const char* text, size_t n, const char* region, char* out, size_t cap) = nullptr;
+  int (*phone_country_code)(const char* region) = nullptr;
+  int (*phone_cn_valid)(uint64_t national) = nullptr;
+  int (*idna_to_ascii)(const char* domain, size_t n, char* out, size_t cap) = nullptr;
+};
+const I18nLibrary& I18n();
+
 // True for a two-letter region libphonenumber knows ("CN", "US", "HK").
 bool PhoneRegionSupported(const std::string& region);
 
@@ -108,6 +122,11 @@ class T2s {
   // True if t2s may change a string containing `c` (c is a key character of
   // OpenCC's TSCharacters or, at a differing position, of TSPhrases).
   static bool MayChange(char32_t c);
+  // True when the embedded set (built from OpenCC's data at build time) matches
+  // the installed dictionaries, i.e. MayChange answers from it; false when it
+  // answers "maybe" for every non-ASCII code point.
+  static bool EmbeddedSetCurrent();
+  static int EmbeddedSetSize();  // code points in the embedded set
   // Converts in place when any code point may change; returns false on an
   // OpenCC failure (s is then unchanged).
   bool Convert(std::string& s);

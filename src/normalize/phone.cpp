@@ -7,32 +7,21 @@
 // is valid is asked of the library itself (once per 5-digit prefix, cached), and a
 // differential test (tests/normalize_phone_differential_test.cpp) checks over 1M
 // generated inputs that it agrees with the library path wherever it answers.
-#include <phonenumbers/logger.h>
-#include <phonenumbers/phonenumber.pb.h>
-#include <phonenumbers/phonenumberutil.h>
-
+//
+// The library itself lives in the plugin leakdex-i18n.so (src/plugins/), opened
+// with dlopen on the first number the fast path cannot answer, so a `check` of
+// a mobile number never maps libphonenumber, protobuf, ICU or abseil (issue 6).
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstring>
+#include <string>
 
 #include "normalize/internal.h"
 
 namespace leakdex::norm {
 namespace {
 
-using i18n::phonenumbers::PhoneNumber;
-using i18n::phonenumbers::PhoneNumberUtil;
-
-const PhoneNumberUtil& Util() {
-  static const PhoneNumberUtil* util = [] {
-    PhoneNumberUtil* u = PhoneNumberUtil::GetInstance();
-    // The core never logs (SPEC P1); the library's default is already silent, make sure.
-    u->SetLogger(new i18n::phonenumbers::NullLogger());
-    return u;
-  }();
-  return *util;
-}
 
 // Validity of 1[3-9]xxxxxxxxx numbers depends only on the first 5 digits in every
 // libphonenumber CN metadata to date (mobile patterns 1(?:[38]\d|4[57]|...)\d{8},
@@ -56,12 +45,9 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 }  // namespace
 
 bool MobilePrefixValidByLibrary(int p5) {
-  const PhoneNumberUtil& u = Util();
+  const I18nLibrary& lib = I18n();
   for (uint64_t tail : {uint64_t{0}, uint64_t{999999}, uint64_t{501234}}) {
-    PhoneNumber n;
-    n.set_country_code(86);
-    n.set_national_number(static_cast<uint64_t>(p5) * 1000000 + tail);
-    if (!u.IsValidNumber(n)) return false;
+    if (!lib.phone_cn_valid(static_cast<uint64_t>(p5) * 1000000 + tail)) return false;
   }
   return true;
 }
@@ -140,7 +126,7 @@ bool PhoneFastPath(std::string_view raw, bool cn_default, std::string& e164) {
 bool PhoneRegionSupported(const std::string& region) {
   if (region.size() != 2) return false;
   if (region == "CN") return true;  // the default (+86): answered without initialising the library
-  return Util().GetCountryCodeForRegion(region) != 0;
+  return I18n().phone_country_code(region.c_str()) != 0;
 }
 
 // The library is initialised on the first value the fast path cannot answer.
@@ -148,11 +134,10 @@ PhoneNormalizer::PhoneNormalizer(std::string default_region)
     : region_(std::move(default_region)), cn_default_(region_ == "CN") {}
 
 bool PhoneNormalizer::LibraryE164(std::string_view part, std::string& e164) const {
-  const PhoneNumberUtil& u = Util();
-  PhoneNumber number;
-  if (u.Parse(std::string(part), region_, &number) != PhoneNumberUtil::NO_PARSING_ERROR) return false;
-  if (!u.IsValidNumber(number)) return false;
-  u.Format(number, PhoneNumberUtil::E164, &e164);
+  char buf[32];
+  int n = I18n().phone_e164(part.data(), part.size(), region_.c_str(), buf, sizeof(buf));
+  if (n <= 0) return false;
+  e164.assign(buf, static_cast<size_t>(n));
   return true;
 }
 

@@ -2,35 +2,52 @@
 //
 // OpenCC's converter (max-match segmentation + two dictionary lookups) costs
 // microseconds; nearly every name in a mainland dump is already Simplified.
-// So once per process we read the keys of the two dictionaries t2s uses
-// (TSPhrases, TSCharacters) and mark every code point that a conversion can
-// change. A string with no marked code point is provably left as is by t2s and
-// skips OpenCC. This reads OpenCC's own data rather than duplicating it.
+// So we keep the set of code points that a t2s conversion can change (every
+// key character of TSCharacters, and of TSPhrases where it differs): a string
+// with no such code point is provably left as is by t2s and skips OpenCC.
 //
-// Both the pre-check set and the converter are built on first use, not when a
-// Normalizer is created: a `check` of a phone number or ID number never pays for
-// OpenCC (the dictionaries cost ~5-10 ms of a process that should take < 5 ms).
-#include <opencc/Lexicon.hpp>
-#include <opencc/MarisaDict.hpp>
-#include <opencc/SimpleConverter.hpp>
+// Issue 6 (a `check` in < 5 ms): the set is built at build time from OpenCC's
+// own dictionaries (src/normalize/gen/t2s_may_change.cpp) and embedded, and
+// OpenCC itself is opened with dlopen (its C API, libopencc.so.1.1) only to
+// convert a string that holds such a code point. So a `check` of a phone, an
+// ID number or a Simplified name never maps OpenCC or marisa. On first use the
+// embedded set's fingerprint is compared with the installed dictionaries; if
+// OpenCC's data changed since the build, every non-ASCII code point is assumed
+// to change (each such string goes through OpenCC: correct, only slower).
+#include <fcntl.h>
+#include <opencc/opencc.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <atomic>
 #include <mutex>
 
+#include "lazy_library.h"
 #include "normalize/internal.h"
 
 namespace leakdex::norm {
 namespace {
 
 constexpr char32_t kMaxCp = 0x40000;
-// Bitset over [0, kMaxCp); immutable once published; null until built (or if building failed).
-std::atomic<std::vector<uint64_t>*> g_may_change{nullptr};
-std::once_flag g_once;
+
+struct T2sDictPrint {
+  const char* file;
+  uint64_t size;
+  uint64_t xxh3;
+};
+#include "t2s_may_change.inc"
+static_assert(sizeof(kT2sMayChangeBits) * 8 == kMaxCp);
+
+// How MayChange answers: from the embedded set, or "maybe" for every code point.
+enum SetState : int { kUnchecked = 0, kEmbedded = 1, kAssumeAll = 2 };
+std::atomic<int> g_state{kUnchecked};
+std::once_flag g_verify_once;
 std::once_flag g_dir_once;
-std::string g_error;  // describes a failure to build the set (file names only)
 std::string g_dir;
 
 std::string FindOpenccDir() {
@@ -42,81 +59,70 @@ std::string FindOpenccDir() {
   return "";
 }
 
-void Mark(std::vector<uint64_t>& bits, char32_t c) {
-  if (c < kMaxCp) bits[c >> 6] |= uint64_t{1} << (c & 63);
-}
-
-bool MarkDict(const std::string& path, std::vector<uint64_t>& bits) {
-  FILE* fp = std::fopen(path.c_str(), "rb");
-  if (!fp) return false;
-  opencc::MarisaDictPtr dict;
-  try {
-    dict = opencc::MarisaDict::NewFromFile(fp);
-  } catch (const std::exception&) {
-    std::fclose(fp);
-    return false;
-  }
-  std::fclose(fp);
-  std::u32string key, value;
-  for (const auto& entry : *dict->GetLexicon()) {
-    if (!DecodeUtf8(entry->Key(), key)) continue;
-    // Every candidate counts, not only the default: cheap insurance.
-    std::vector<std::string> values = entry->Values();
-    if (values.empty()) continue;
-    for (const std::string& v : values) {
-      if (!DecodeUtf8(v, value)) continue;
-      if (value.size() != key.size()) {
-        for (char32_t c : key) Mark(bits, c);
-        continue;
-      }
-      for (size_t i = 0; i < key.size(); ++i) {
-        if (key[i] != value[i]) Mark(bits, key[i]);
-      }
-    }
-  }
-  return true;
-}
-
 const std::string& OpenccDir() {
   std::call_once(g_dir_once, [] { g_dir = FindOpenccDir(); });
   return g_dir;
 }
 
-void BuildOnce() {
-  if (OpenccDir().empty()) {
-    g_error = "OpenCC data (t2s.json) not found; install libopencc-data or set LEAKDEX_OPENCC_DIR";
-    return;
+// One open, fstat and read: this runs inside `check` (istream reads were 5% of
+// an address check).
+bool MatchesInstalled(const T2sDictPrint& p) {
+  int fd = open((OpenccDir() + "/" + p.file).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  bool same = fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) == p.size;
+  if (same) {
+    std::string bytes(p.size, '\0');
+    same = read(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
+           XXH3_64bits(bytes.data(), bytes.size()) == p.xxh3;
   }
-  auto* bits = new std::vector<uint64_t>(kMaxCp / 64, 0);
-  for (const char* f : {"TSCharacters.ocd2", "TSPhrases.ocd2"}) {
-    if (!MarkDict(g_dir + "/" + f, *bits)) {
-      g_error = "cannot read OpenCC dictionary " + g_dir + "/" + f;
-      delete bits;
-      return;
-    }
-  }
-  g_may_change.store(bits, std::memory_order_release);
+  close(fd);
+  return same;
 }
 
-// The pre-check set, built on first call; null if OpenCC's data cannot be read.
-const std::vector<uint64_t>* MayChangeSet() {
-  const std::vector<uint64_t>* bits = g_may_change.load(std::memory_order_acquire);
-  if (bits) return bits;
-  std::call_once(g_once, BuildOnce);
-  return g_may_change.load(std::memory_order_acquire);
+// ~10 µs (two small files, page cache), once per process, on the first
+// non-ASCII character a name or address asks about.
+void Verify() {
+  bool same = !OpenccDir().empty() && MatchesInstalled(kT2sDict0) && MatchesInstalled(kT2sDict1);
+  g_state.store(same ? kEmbedded : kAssumeAll, std::memory_order_release);
+}
+
+// OpenCC's C API, opened on the first conversion.
+struct OpenccApi {
+  decltype(&::opencc_open) open = nullptr;
+  decltype(&::opencc_close) close = nullptr;
+  decltype(&::opencc_convert_utf8) convert = nullptr;
+  decltype(&::opencc_convert_utf8_free) free = nullptr;
+};
+
+const OpenccApi& LoadOpencc() {
+  static LazyLibrary lib("libopencc.so.1.1", "libopencc1.1", "to convert Traditional Chinese");
+  static OpenccApi api;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Status s = lib.Bind(api.open, "opencc_open");
+    if (s.ok()) s = lib.Bind(api.close, "opencc_close");
+    if (s.ok()) s = lib.Bind(api.convert, "opencc_convert_utf8");
+    if (s.ok()) s = lib.Bind(api.free, "opencc_convert_utf8_free");
+    if (!s.ok()) ExitMissingLibrary(s);
+  });
+  return api;
 }
 
 }  // namespace
 
 struct T2s::Impl {
-  std::unique_ptr<opencc::SimpleConverter> converter;
+  opencc_t converter = nullptr;  // opened on the first conversion; (opencc_t)-1 if that failed
+  ~Impl() {
+    if (converter != nullptr && converter != reinterpret_cast<opencc_t>(-1)) LoadOpencc().close(converter);
+  }
 };
 
 T2s::T2s() : impl_(std::make_unique<Impl>()) {}
 T2s::~T2s() = default;
 
-// Only finds OpenCC's data directory (a few stat calls); the dictionaries and
-// the converter are loaded on first use (see the top of this file).
+// Only finds OpenCC's data directory (a few stat calls); OpenCC is opened on
+// the first conversion (see the top of this file).
 Result<std::unique_ptr<T2s>> T2s::Create() {
   if (OpenccDir().empty())
     return Status::Internal("OpenCC data (t2s.json) not found; install libopencc-data or set LEAKDEX_OPENCC_DIR");
@@ -124,10 +130,21 @@ Result<std::unique_ptr<T2s>> T2s::Create() {
 }
 
 bool T2s::MayChange(char32_t c) {
-  const std::vector<uint64_t>* bits = MayChangeSet();
-  if (!bits) return true;  // OpenCC's data unreadable: assume it may (Convert then reports the failure)
-  return c < kMaxCp && ((*bits)[c >> 6] >> (c & 63)) & 1;
+  int state = g_state.load(std::memory_order_acquire);
+  if (state == kUnchecked) {
+    std::call_once(g_verify_once, Verify);
+    state = g_state.load(std::memory_order_acquire);
+  }
+  if (state != kEmbedded) return c >= 0x80;
+  return c < kMaxCp && (kT2sMayChangeBits[c >> 6] >> (c & 63)) & 1;
 }
+
+bool T2s::EmbeddedSetCurrent() {
+  MayChange(U'\u4e00');
+  return g_state.load(std::memory_order_acquire) == kEmbedded;
+}
+
+int T2s::EmbeddedSetSize() { return kT2sMayChangeCount; }
 
 bool T2s::NeedsConversion(std::string_view s) const {
   size_t i = 0;
@@ -142,12 +159,21 @@ bool T2s::NeedsConversion(std::string_view s) const {
 
 bool T2s::Convert(std::string& s) {
   if (!NeedsConversion(s)) return true;
-  try {
-    if (!impl_->converter) impl_->converter = std::make_unique<opencc::SimpleConverter>(OpenccDir() + "/t2s.json");
-    s = impl_->converter->Convert(s);
-  } catch (const std::exception&) {
-    return false;
+  const OpenccApi& api = LoadOpencc();
+  if (impl_->converter == nullptr) impl_->converter = api.open((OpenccDir() + "/t2s.json").c_str());
+  if (impl_->converter == reinterpret_cast<opencc_t>(-1)) return false;
+  // The C API returns a NUL-terminated copy: convert NUL-separated pieces.
+  std::string result;
+  for (size_t from = 0; from <= s.size();) {
+    size_t nul = std::min(s.find('\0', from), s.size());
+    char* out = api.convert(impl_->converter, s.data() + from, nul - from);
+    if (out == nullptr) return false;
+    result += out;
+    api.free(out);
+    if (nul < s.size()) result += '\0';
+    from = nul + 1;
   }
+  s = std::move(result);
   return true;
 }
 

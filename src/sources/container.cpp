@@ -1,14 +1,14 @@
 // Containers: compressed streams and archives, decoded in memory with
 // libarchive (gzip incl. multi-member, zstd, xz, bzip2, lz4, zip, 7z, tar and
 // tar.*). Plain files skip libarchive entirely. Detection is by magic number.
-#include <archive.h>
-#include <archive_entry.h>
-
+// libarchive is opened with dlopen on the first container (archive_api.h), so
+// a process that reads no compressed input never maps it.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
+#include "sources/archive_api.h"
 #include "sources/input.h"
 
 namespace leakdex {
@@ -93,35 +93,35 @@ class MemberStream final : public ByteStream {
 
 class ArchiveContainer final : public InputContainer {
  public:
-  ArchiveContainer(std::unique_ptr<ByteStream> in, std::string name, int depth,
+  ArchiveContainer(const ArchiveApi* la, std::unique_ptr<ByteStream> in, std::string name, int depth,
                    std::shared_ptr<std::atomic<uint64_t>> count)
-      : in_(std::move(in)), name_(std::move(name)), depth_(depth), count_(std::move(count)),
+      : la_(la), in_(std::move(in)), name_(std::move(name)), depth_(depth), count_(std::move(count)),
         size_(in_->size_hint()), block_(1 << 20) {}
   ~ArchiveContainer() override {
     nested_.reset();
-    if (a_) archive_read_free(a_);
+    if (a_) la_->archive_read_free(a_);
   }
 
   Status Open() {
-    a_ = archive_read_new();
+    a_ = la_->archive_read_new();
     if (a_ == nullptr) return Status::Internal("libarchive: out of memory");
-    archive_read_support_filter_all(a_);
+    la_->archive_read_support_filter_all(a_);
     // Only real archive formats plus "raw" (a single compressed stream). Not
     // format_all: text formats such as mtree could claim a compressed CSV.
-    archive_read_support_format_tar(a_);
-    archive_read_support_format_gnutar(a_);
-    archive_read_support_format_zip(a_);
-    archive_read_support_format_7zip(a_);
-    archive_read_support_format_cpio(a_);
-    archive_read_support_format_raw(a_);
-    archive_read_support_format_empty(a_);
-    archive_read_set_callback_data(a_, this);
-    archive_read_set_read_callback(a_, &ArchiveContainer::ReadCb);
+    la_->archive_read_support_format_tar(a_);
+    la_->archive_read_support_format_gnutar(a_);
+    la_->archive_read_support_format_zip(a_);
+    la_->archive_read_support_format_7zip(a_);
+    la_->archive_read_support_format_cpio(a_);
+    la_->archive_read_support_format_raw(a_);
+    la_->archive_read_support_format_empty(a_);
+    la_->archive_read_set_callback_data(a_, this);
+    la_->archive_read_set_read_callback(a_, &ArchiveContainer::ReadCb);
     if (in_->seekable()) {
-      archive_read_set_seek_callback(a_, &ArchiveContainer::SeekCb);
-      archive_read_set_skip_callback(a_, &ArchiveContainer::SkipCb);
+      la_->archive_read_set_seek_callback(a_, &ArchiveContainer::SeekCb);
+      la_->archive_read_set_skip_callback(a_, &ArchiveContainer::SkipCb);
     }
-    if (archive_read_open1(a_) != ARCHIVE_OK) return Error("cannot open");
+    if (la_->archive_read_open1(a_) != ARCHIVE_OK) return Error("cannot open");
     return Status::Ok();
   }
 
@@ -133,17 +133,17 @@ class ArchiveContainer final : public InputContainer {
     }
     for (;;) {
       archive_entry* e = nullptr;
-      int r = archive_read_next_header(a_, &e);
+      int r = la_->archive_read_next_header(a_, &e);
       if (r == ARCHIVE_EOF) return false;
       if (r < ARCHIVE_WARN) return Error("truncated or corrupt");
       if (kind_.empty()) kind_ = DescribeKind();
-      if (archive_entry_filetype(e) != AE_IFREG && archive_format(a_) != ARCHIVE_FORMAT_RAW) continue;
+      if (la_->archive_entry_filetype(e) != AE_IFREG && la_->archive_format(a_) != ARCHIVE_FORMAT_RAW) continue;
       std::string member;
-      if (archive_format(a_) == ARCHIVE_FORMAT_RAW) {
+      if (la_->archive_format(a_) == ARCHIVE_FORMAT_RAW) {
         member = name_;
       } else {
-        const char* p = archive_entry_pathname_utf8(e);
-        if (p == nullptr) p = archive_entry_pathname(e);
+        const char* p = la_->archive_entry_pathname_utf8(e);
+        if (p == nullptr) p = la_->archive_entry_pathname(e);
         std::string path = p ? p : "?";
         if (IsMacMetadata(path)) continue;
         member = name_ + "!" + path;
@@ -154,7 +154,7 @@ class ArchiveContainer final : public InputContainer {
         if (depth_ + 1 > kMaxNesting)
           return Status::InputError(member + ": archives nested more than " + std::to_string(kMaxNesting) +
                                     " deep are not read");
-        auto nested = std::make_unique<ArchiveContainer>(std::move(peek), member, depth_ + 1, nullptr);
+        auto nested = std::make_unique<ArchiveContainer>(la_, std::move(peek), member, depth_ + 1, nullptr);
         LEAKDEX_RETURN_IF_ERROR(nested->Open());
         nested_ = std::move(nested);
         LEAKDEX_ASSIGN_OR_RETURN(bool more, nested_->Next(part));
@@ -169,7 +169,7 @@ class ArchiveContainer final : public InputContainer {
   }
 
   Result<size_t> ReadData(char* buf, size_t n, const std::string& member) {
-    la_ssize_t r = archive_read_data(a_, buf, n);
+    la_ssize_t r = la_->archive_read_data(a_, buf, n);
     if (r < 0) return Error("truncated or corrupt", member);
     return static_cast<size_t>(r);
   }
@@ -185,9 +185,9 @@ class ArchiveContainer final : public InputContainer {
 
   std::string DescribeKind() const {
     std::string k;
-    if (archive_format(a_) != ARCHIVE_FORMAT_RAW) k = archive_format_name(a_) ? archive_format_name(a_) : "archive";
-    for (int i = archive_filter_count(a_) - 1; i >= 0; --i) {
-      const char* f = archive_filter_name(a_, i);
+    if (la_->archive_format(a_) != ARCHIVE_FORMAT_RAW) k = la_->archive_format_name(a_) ? la_->archive_format_name(a_) : "archive";
+    for (int i = la_->archive_filter_count(a_) - 1; i >= 0; --i) {
+      const char* f = la_->archive_filter_name(a_, i);
       if (f == nullptr || std::strcmp(f, "none") == 0) continue;
       if (!k.empty()) k += "+";
       k += f;
@@ -197,7 +197,7 @@ class ArchiveContainer final : public InputContainer {
 
   Status Error(const char* what, const std::string& member = {}) {
     // libarchive's message names formats and sizes, never data.
-    const char* msg = archive_error_string(a_);
+    const char* msg = la_->archive_error_string(a_);
     if (!pending_.ok()) return pending_;
     return Status::InputError((member.empty() ? name_ : member) + ": " + what + " " +
                               (kind_.empty() ? std::string("compressed") : kind_) + " input" +
@@ -229,6 +229,7 @@ class ArchiveContainer final : public InputContainer {
     return r.ok() ? request : 0;  // 0: libarchive reads and discards instead
   }
 
+  const ArchiveApi* la_;  // libarchive, loaded on the first container (archive_api.h)
   std::unique_ptr<ByteStream> in_;
   std::string name_;
   int depth_;
@@ -249,7 +250,8 @@ Result<std::unique_ptr<InputContainer>> Wrap(std::unique_ptr<ByteStream> in, con
   LEAKDEX_RETURN_IF_ERROR(peek->Peek(kSniffBytes));
   if (!LooksLikeContainer(peek->head()))
     return std::unique_ptr<InputContainer>(std::make_unique<PlainContainer>(std::move(peek), name, count));
-  auto c = std::make_unique<ArchiveContainer>(std::move(peek), name, depth, count);
+  LEAKDEX_ASSIGN_OR_RETURN(const ArchiveApi* la, LoadArchiveApi());
+  auto c = std::make_unique<ArchiveContainer>(la, std::move(peek), name, depth, count);
   LEAKDEX_RETURN_IF_ERROR(c->Open());
   return std::unique_ptr<InputContainer>(std::move(c));
 }

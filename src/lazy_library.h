@@ -1,0 +1,78 @@
+// Shared libraries loaded on first use (dlopen), not at process start.
+//
+// Why (issue 6): a `check` must finish in < 5 ms, and mapping, relocating and
+// initialising libraries it does not use (libarchive and its eight compression
+// libraries; OpenCC and marisa) cost most of that before main(). Libraries only
+// some commands need are therefore opened by SONAME the first time they are
+// needed; a `check` of a phone or ID number never maps them
+// (tests/cli/lazy_libs_test.sh checks this with LD_DEBUG).
+//
+// The SONAMEs are the ones Debian 12 ships (the -dev packages in
+// scripts/packages.txt pull in the runtime packages named in the errors).
+#pragma once
+
+#include <dlfcn.h>
+
+#include <mutex>
+#include <string>
+
+#include "leakdex/status.h"
+
+namespace leakdex {
+
+class LazyLibrary {
+ public:
+  // `soname`, e.g. "libarchive.so.13"; `package`, the Debian package that ships
+  // it; `purpose`, what it is needed for (all three appear in errors).
+  constexpr LazyLibrary(const char* soname, const char* package, const char* purpose)
+      : soname_(soname), package_(package), purpose_(purpose) {}
+
+  // A plugin built with leakdex (not a system library): `file` is looked up
+  // by PluginPath; `package` then says how to get it.
+  struct Plugin {};
+  constexpr LazyLibrary(Plugin, const char* file, const char* package, const char* purpose)
+      : soname_(file), package_(package), purpose_(purpose), plugin_(true) {}
+
+  // Opens the library once per process (thread-safe); later calls return the
+  // first outcome. The error names the library, the package and the reason
+  // dlerror gave (a file name, never a data value).
+  Result<void*> Handle();
+
+  // Resolves `symbol` into `fn` (typed as the header declares it).
+  template <typename F>
+  Status Bind(F& fn, const char* symbol) {
+    LEAKDEX_ASSIGN_OR_RETURN(void* h, Handle());
+    void* p = dlsym(h, symbol);
+    if (p == nullptr) return Status::Internal(std::string(soname_) + " has no symbol " + symbol + " (wrong version?)");
+    fn = reinterpret_cast<F>(p);
+    return Status::Ok();
+  }
+
+  const char* soname() const { return soname_; }
+
+ private:
+  const char* soname_;
+  const char* package_;
+  const char* purpose_;
+  bool plugin_ = false;
+  std::once_flag once_;
+  void* handle_ = nullptr;
+  std::string error_;
+};
+
+// Where leakdex's own plugin `file` is: the first that exists of
+// $LEAKDEX_PLUGIN_DIR/, the executable's directory, <that>/../lib/leakdex/
+// (an installed layout), and the build tree's plugin directory (so test and
+// fuzz binaries elsewhere in the build find it). Empty if none exists.
+std::string PluginPath(const char* file);
+
+// For code with no Status path (the normalisers): a library that cannot be
+// loaded is an installation error, the one the dynamic loader reports at start
+// (exit 127) when a linked library is missing. Returning a normalisation
+// outcome instead would misreport values (a Traditional name as "bad
+// encoding", a landline as invalid) and silently miss exposures, so this is the
+// one place the core ends the process: it writes status.message() (library,
+// package, dlerror: never a data value) to stderr and exits with 127.
+[[noreturn]] void ExitMissingLibrary(const Status& status);
+
+}  // namespace leakdex

@@ -1,0 +1,120 @@
+// Build-time generator (not part of leakdex_core): reads the keys of the two
+// OpenCC dictionaries t2s uses (TSPhrases, TSCharacters) and writes, as a C++
+// bitset, every code point a t2s conversion can change, plus a fingerprint
+// (size and XXH3 of each dictionary file).
+//
+// Why: T2s::MayChange lets names and addresses that are already Simplified skip
+// OpenCC. Building that set at run time meant linking OpenCC's C++ API (and
+// marisa) into every leakdex process and reading its dictionaries (~5-10 ms);
+// a `check` must take < 5 ms (issue 6). At run time OpenCC is now only opened
+// (dlopen, C API) to convert a string that holds a marked code point, and
+// t2s.cpp compares the fingerprint with the installed dictionaries on first
+// use: if they differ, it assumes every non-ASCII code point may change
+// (always correct, only slower). OpenCC's data stays the authority.
+//
+// Usage: t2s_may_change OPENCC_DATA_DIR OUTPUT.inc
+#include <opencc/Lexicon.hpp>
+#include <opencc/MarisaDict.hpp>
+#include <xxhash.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr char32_t kMaxCp = 0x40000;  // same bound as t2s.cpp
+
+// OpenCC's keys and values are its own valid UTF-8; a small decoder keeps this
+// generator free of leakdex_core (which includes its output). Returns false on
+// a malformed sequence.
+bool Decode(const std::string& s, std::u32string& out) {
+  out.clear();
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    int n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    char32_t c = n == 1 ? b : b & (0x7F >> n);
+    for (int k = 1; k < n; ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    out.push_back(c);
+    i += n;
+  }
+  return true;
+}
+
+void Mark(std::vector<uint64_t>& bits, char32_t c) {
+  if (c < kMaxCp) bits[c >> 6] |= uint64_t{1} << (c & 63);
+}
+
+// Marks every key code point whose conversion (any candidate value) differs.
+bool MarkDict(const std::string& path, std::vector<uint64_t>& bits) {
+  FILE* fp = std::fopen(path.c_str(), "rb");
+  if (!fp) return false;
+  opencc::MarisaDictPtr dict = opencc::MarisaDict::NewFromFile(fp);
+  std::fclose(fp);
+  std::u32string key, value;
+  for (const auto& entry : *dict->GetLexicon()) {
+    if (!Decode(entry->Key(), key)) continue;
+    for (const std::string& v : entry->Values()) {
+      if (!Decode(v, value)) continue;
+      if (value.size() != key.size()) {
+        for (char32_t c : key) Mark(bits, c);
+        continue;
+      }
+      for (size_t i = 0; i < key.size(); ++i)
+        if (key[i] != value[i]) Mark(bits, key[i]);
+    }
+  }
+  return true;
+}
+
+bool Fingerprint(const std::string& path, uint64_t& size, uint64_t& hash) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size = bytes.size();
+  hash = XXH3_64bits(bytes.data(), bytes.size());
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: %s OPENCC_DATA_DIR OUTPUT.inc\n", argv[0]);
+    return 2;
+  }
+  const std::string dir = argv[1];
+  std::vector<uint64_t> bits(kMaxCp / 64, 0);
+  const char* files[2] = {"TSCharacters.ocd2", "TSPhrases.ocd2"};
+  uint64_t sizes[2], hashes[2];
+  for (int f = 0; f < 2; ++f) {
+    const std::string path = dir + "/" + files[f];
+    try {
+      if (!MarkDict(path, bits) || !Fingerprint(path, sizes[f], hashes[f])) {
+        std::fprintf(stderr, "cannot read %s\n", path.c_str());
+        return 1;
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "cannot read %s: %s\n", path.c_str(), e.what());
+      return 1;
+    }
+  }
+  FILE* out = std::fopen(argv[2], "w");
+  if (!out) return 1;
+  int count = 0;
+  for (uint64_t w : bits) count += __builtin_popcountll(w);
+  std::fprintf(out, "// Generated at build time by leakdex_gen_t2s_may_change from OpenCC's t2s dictionaries.\n");
+  std::fprintf(out, "inline constexpr int kT2sMayChangeCount = %d;\n", count);
+  for (int f = 0; f < 2; ++f)
+    std::fprintf(out, "inline constexpr T2sDictPrint kT2sDict%d = {\"%s\", %lluu, 0x%016llxu};\n", f, files[f],
+                 static_cast<unsigned long long>(sizes[f]), static_cast<unsigned long long>(hashes[f]));
+  std::fprintf(out, "alignas(64) inline constexpr uint64_t kT2sMayChangeBits[%zu] = {\n", bits.size());
+  for (size_t i = 0; i < bits.size(); ++i)
+    std::fprintf(out, "0x%llx,%s", static_cast<unsigned long long>(bits[i]), i % 8 == 7 ? "\n" : "");
+  std::fprintf(out, "};\n");
+  return std::fclose(out) == 0 ? 0 : 1;
+}

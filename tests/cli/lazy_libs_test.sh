@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Issue 6: libraries only some values need are opened with dlopen on first use
+# (src/lazy_library.h). The dynamic loader's own trace (LD_DEBUG=files, on
+# stderr) shows which objects a process mapped: a `check` of a mobile number,
+# an ID number or a Simplified name maps neither libarchive, OpenCC nor the
+# libphonenumber/ICU plugin; the values that need them still work and load them.
+source "$(dirname "$0")/lib.sh"
+new_key "$T/k.key"
+cat >"$T/dump.csv" <<'EOF'
+姓名,手机号,地址,身份证号,出生日期
+張偉,13812345678,上海市黃浦區南京東路1號,110101199003074514,1990-03-07
+李四,021-55551234,,,
+EOF
+K=(--key "$T/k.key" --index "$T/idx" --format json)
+kinds() { json_get "$T/out" '[m["key"] for m in d["matches"]]'; }
+lazy_libs=(libarchive.so libopencc.so libmarisa.so leakdex-i18n.so libphonenumber.so libicuuc.so libprotobuf.so)
+
+# traced EXPECTED_EXIT CMD...: runs CMD under LD_DEBUG=files; the loader's
+# trace goes to $T/trace (LD_DEBUG_OUTPUT), the command's output to $T/out.
+traced() {
+  local want=$1; shift
+  rm -f "$T"/trace.*
+  LD_DEBUG=files LD_DEBUG_OUTPUT="$T/trace" expect_exit "$want" "$@"
+  cat "$T"/trace.* >"$T/trace" 2>/dev/null
+  checks=$((checks + 1))
+  grep -q "file=" "$T/trace" || fail "no loader trace for: $*"
+}
+maps() { grep "file=" "$T/trace" | grep -qF "$1"; }
+expect_unmapped() {
+  for lib in "$@"; do checks=$((checks + 1)); if maps "$lib"; then fail "$lib mapped by: $label"; fi; done
+}
+expect_mapped() {
+  for lib in "$@"; do checks=$((checks + 1)); maps "$lib" || fail "$lib not mapped by: $label"; done
+}
+
+# Plain CSV ingest: no container, so no libarchive.
+label="ingest of plain CSV"
+traced 0 leakdex ingest --key "$T/k.key" --index "$T/idx" --source s1 --quiet "$T/dump.csv"
+expect_unmapped libarchive.so
+
+label="check --phone (mobile)"
+traced 1 leakdex check "${K[@]}" --phone - <<<"13812345678"
+expect_eq "$(kinds)" "['phone']" "$label"
+expect_unmapped "${lazy_libs[@]}"
+
+label="check --id-number --name (Simplified)"
+traced 1 leakdex check "${K[@]}" --id-number - --name 张伟 <<<"110101199003074514"
+expect_eq "$(kinds)" "['id_number', 'name+id_number']" "$label"
+expect_unmapped "${lazy_libs[@]}"
+
+label="check --email (ASCII domain)"
+traced 0 leakdex check "${K[@]}" --email - <<<"someone@example.com"
+expect_unmapped "${lazy_libs[@]}"
+
+# A Traditional name needs OpenCC: loaded, and the name still matches.
+label="check --name (Traditional)"
+traced 1 leakdex check "${K[@]}" --name - --birth-date 1990-03-07 <<<"張偉"
+expect_eq "$(kinds)" "['name+birth_date']" "$label"
+expect_mapped libopencc.so
+expect_unmapped libarchive.so leakdex-i18n.so
+
+# OpenCC's dictionaries differ from those the embedded t2s set was built from
+# (here: one byte appended): the fingerprint check notices, every non-ASCII
+# name goes through OpenCC (so even a Simplified one loads it), and both
+# spellings still match.
+mkdir -p "$T/occ" && cp /usr/share/opencc/t2s.json /usr/share/opencc/TS*.ocd2 "$T/occ/"
+printf 'x' >>"$T/occ/TSPhrases.ocd2"
+for name in 张伟 張偉; do
+  label="check --name $name with changed OpenCC data"
+  LEAKDEX_OPENCC_DIR="$T/occ" traced 1 leakdex check "${K[@]}" --name - --birth-date 1990-03-07 <<<"$name"
+  expect_eq "$(kinds)" "['name+birth_date']" "$label"
+  expect_mapped libopencc.so
+done
+
+# A fixed line needs libphonenumber: the plugin is loaded and the number matches.
+label="check --phone (fixed line)"
+traced 1 leakdex check "${K[@]}" --phone - <<<"(021) 5555 1234"
+expect_eq "$(kinds)" "['phone']" "$label"
+expect_mapped leakdex-i18n.so libphonenumber.so
+expect_unmapped libarchive.so libopencc.so
+
+# A gzip container needs libarchive: loaded, and its rows are indexed.
+printf 'phone\n13900001111\n' | gzip -c >"$T/more.csv.gz"
+label="ingest of .csv.gz"
+traced 0 leakdex ingest --key "$T/k.key" --index "$T/idx" --source s2 --quiet "$T/more.csv.gz"
+expect_mapped libarchive.so
+expect_exit 1 leakdex check "${K[@]}" --phone - <<<"13900001111"
+expect_eq "$(json_get "$T/out" 'd["matches"][0]["sources"]')" "['s2']" "gzip rows indexed"
+finish
