@@ -5,7 +5,10 @@
 # chunks of at most 10 wall-minutes under /usr/bin/time, and chunks repeat
 # until user+system time reaches the goal, so a campaign can run niced on a
 # busy machine (`nice -n 19 fuzz/campaign.sh -p 2`) and still report true
-# CPU-minutes. The corpus carries over from chunk to chunk.
+# CPU-minutes. The corpus carries over from chunk to chunk, and a stopped
+# campaign resumes: after each chunk a target's totals so far are saved in
+# BUILD_DIR/fuzz/campaign/<target>.progress (deleted when it finishes), and
+# the next run of the same target continues from them.
 #   fuzz/campaign.sh [-m MINUTES] [-p PARALLEL] [-b BUILD_DIR] [TARGET...]
 # Needs the sanitizer+fuzz build (scripts/test.sh makes build-asan/). Corpora
 # grow in BUILD_DIR/fuzz/fuzz-work/fuzz_<target>/corpus (kept between runs);
@@ -32,8 +35,13 @@ logs="$build/fuzz/campaign"; mkdir -p "$logs"
 run_one() {
   local t=$1 log="$logs/$1.log" times="$logs/$1.time"
   local seeds="$root/fuzz/corpus/$t" goal=$((minutes * 60))
-  local cpu=0 wall=0 execs=0 rc=0 start chunk
-  : >"$log"
+  local progress="$logs/$1.progress" cpu=0 wall=0 execs=0 rc=0 start chunk
+  if [[ -f $progress ]]; then
+    read -r cpu wall execs <"$progress"
+    echo "campaign: $t resumes at $cpu CPU-s" >&2
+  else
+    : >"$log"
+  fi
   while ((cpu < goal)); do
     chunk=$(( goal - cpu < 600 ? goal - cpu : 600 ))
     ((chunk < 10)) && chunk=10
@@ -45,8 +53,10 @@ run_one() {
     local n
     n=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')
     execs=$((execs + ${n:-0}))
+    echo "$cpu $wall $execs" >"$progress"
     ((rc == 0)) || break
   done
+  rm -f "$progress"
   local corpus
   corpus=$(find "$build/fuzz/fuzz-work/fuzz_$t/corpus" -type f | wc -l)
   local verdict="0 crashes"

@@ -136,22 +136,16 @@ class IconvStream final : public ByteStream {
       pos_ = static_cast<size_t>(ip - buf_.data());
       if (r != static_cast<size_t>(-1)) continue;
       if (errno == E2BIG) break;
-      if (errno == EINVAL) {  // a sequence cut by the end of the buffer
-        if (!eof_) {
-          need_more_ = true;
-          continue;
-        }
-        // Cut by the end of the input: undecodable. iconv may have filled the
-        // output exactly before it stopped: the mark then waits for the next call.
-        if (oleft == 0) break;
-        *o++ = kUndecodableByte;
-        --oleft;
-        pos_ = len_;
-        iconv(cd_, nullptr, nullptr, nullptr, nullptr);
+      if (errno == EINVAL && !eof_) {  // a sequence cut by the end of the buffer
+        need_more_ = true;
         continue;
       }
-      // EILSEQ: mark and step over one byte or code unit (next call if the
-      // output is full: pos_ still points at the bad input).
+      // EILSEQ, or EINVAL at the end of the input (a sequence that can never
+      // complete): mark and step over one byte or code unit, then decode the
+      // rest. Only one unit: glibc reports "ba 31 0a" at the end of a GB18030
+      // file as incomplete, and dropping all three bytes would lose the
+      // newline and shift every later line number. If the output is full the
+      // mark waits for the next call (pos_ still points at the bad input).
       if (oleft == 0) break;
       *o++ = kUndecodableByte;
       --oleft;
