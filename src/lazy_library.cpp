@@ -44,7 +44,9 @@ std::string PluginPath(const char* file) {
     std::string dir(exe, static_cast<size_t>(n));
     dir.resize(dir.rfind('/'));
     dirs.push_back(dir);
-    dirs.push_back(dir + "/../lib/leakdex");
+    // <prefix>/bin/leakdex -> <prefix>/lib/leakdex (written without "..",
+    // so errors and loader traces show the plain path).
+    dirs.push_back(dir.substr(0, dir.rfind('/')) + "/lib/leakdex");
   }
 #ifdef LEAKDEX_BUILD_PLUGIN_DIR
   dirs.emplace_back(LEAKDEX_BUILD_PLUGIN_DIR);

@@ -86,4 +86,17 @@ traced 0 leakdex ingest --key "$T/k.key" --index "$T/idx" --source s2 --quiet "$
 expect_mapped libarchive.so
 expect_exit 1 leakdex check "${K[@]}" --phone - <<<"13900001111"
 expect_eq "$(json_get "$T/out" 'd["matches"][0]["sources"]')" "['s2']" "gzip rows indexed"
+
+# Installed layout (`cmake --install`): the executable in bin/, the plugin in
+# lib/leakdex/, found there (not in the build tree) by an installed leakdex.
+if [[ -n "${LEAKDEX_BUILD_DIR:-}" ]]; then
+  cmake --install "$LEAKDEX_BUILD_DIR" --prefix "$T/prefix" >/dev/null || fail "cmake --install"
+  checks=$((checks + 2))
+  [[ -x "$T/prefix/bin/leakdex" ]] || fail "installed bin/leakdex missing"
+  [[ -f "$T/prefix/lib/leakdex/leakdex-i18n.so" ]] || fail "installed lib/leakdex/leakdex-i18n.so missing"
+  label="installed check --phone (fixed line)"
+  LEAKDEX_BIN="$T/prefix/bin/leakdex" traced 1 leakdex check "${K[@]}" --phone - <<<"(021) 5555 1234"
+  expect_eq "$(kinds)" "['phone']" "$label"
+  expect_mapped "$T/prefix/lib/leakdex/leakdex-i18n.so"
+fi
 finish
