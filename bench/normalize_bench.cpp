@@ -24,22 +24,14 @@
 #include "leakdex/normalize.h"
 #include "address_reference.h"
 #include "normalize/internal.h"
+#include "split_mix.h"
 
 namespace {
 
 using leakdex::Attribute;
 using Clock = std::chrono::steady_clock;
 
-struct Rng {
-  uint64_t s;
-  uint64_t Next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
-};
+using Rng = leakdex::testing::SplitMix64;
 
 std::vector<std::string> Mobiles(Rng& r, size_t n, const char* fmt) {
   static const char* const kPrefixes[] = {"138", "139", "135", "186", "187", "150", "151", "158", "177", "189", "199", "133"};

@@ -26,22 +26,14 @@
 
 #include "address_reference.h"
 #include "normalize/internal.h"
+#include "split_mix.h"
 
 namespace {
 
 using leakdex::NormOutcome;
 namespace norm = leakdex::norm;
 
-struct Rng {
-  uint64_t s;
-  uint64_t Next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  size_t Below(size_t n) { return static_cast<size_t>(Next() % n); }
-};
+using Rng = leakdex::testing::SplitMix64;
 
 norm::T2s& Converter() {
   static std::unique_ptr<norm::T2s> t2s = [] {

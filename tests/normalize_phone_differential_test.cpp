@@ -16,6 +16,7 @@
 
 #include "normalize/internal.h"
 #include "normalize_helpers.h"
+#include "split_mix.h"
 
 namespace {
 
@@ -23,17 +24,7 @@ using leakdex::NormOutcome;
 using leakdex::norm::PhoneFastPath;
 using leakdex::norm::PhoneNormalizer;
 
-struct Rng {
-  uint64_t s;
-  uint64_t Next() {  // SplitMix64: fixed output on every platform
-    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
-  bool Chance(uint32_t percent) { return Below(100) < percent; }
-};
+using Rng = leakdex::testing::SplitMix64;
 
 void AppendDigit(Rng& r, std::string& out, char d, bool fullwidth_allowed) {
   if (fullwidth_allowed && r.Chance(15)) {

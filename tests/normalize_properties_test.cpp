@@ -9,22 +9,14 @@
 
 #include "normalize/internal.h"
 #include "normalize_helpers.h"
+#include "split_mix.h"
 
 namespace {
 
 using leakdex::Attribute;
 using leakdex::NormOutcome;
 
-struct Rng {
-  uint64_t s;
-  uint64_t Next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
-};
+using Rng = leakdex::testing::SplitMix64;
 
 // Pieces that exercise the rules: digits, separators, CJK place and unit words,
 // numerals, names, masks, Latin, full-width forms, Traditional characters.

@@ -11,9 +11,10 @@ import argparse
 import csv
 import io
 import json
-import os
 import re
 import sys
+
+import needle_search  # beside this script
 
 PERSONAL_KEYS = re.compile(
     r"(name|xm|phone|mobile|tel|sjhm|address|addr|dz|sfzh|id_|idcard|email|姓名|手机|电话|地址|身份证)", re.I)
@@ -56,16 +57,6 @@ def collect(paths):
     return needles
 
 
-def files_under(paths):
-    for p in paths:
-        if os.path.isdir(p):
-            for root, _, names in os.walk(p):
-                for n in names:
-                    yield os.path.join(root, n)
-        elif os.path.exists(p):
-            yield p
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--inputs", nargs="+", required=True)
@@ -76,15 +67,7 @@ def main():
         print(f"privacy_scan: only {len(needles)} values found in the inputs; the scan would prove little",
               file=sys.stderr)
         return 2
-    hits = 0
-    scanned = 0
-    for f in files_under(a.scan):
-        data = open(f, "rb").read()
-        scanned += 1
-        for kind, needle in needles:
-            if needle in data:
-                hits += 1
-                print(f"privacy_scan: a {kind} value occurs in {f}", file=sys.stderr)
+    hits, scanned = needle_search.search("privacy_scan", [(k, "utf-8", n) for k, n in needles], a.scan)
     print(f"privacy_scan: {len(needles)} values searched in {scanned} files: {hits} hits")
     return 1 if hits else 0
 
