@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <vector>
 
@@ -29,10 +30,13 @@ Result<void*> LazyLibrary::Handle() {
   return handle_;
 }
 
-void ExitMissingLibrary(const Status& status) {
-  std::string line = "leakdex: " + status.message() + "\n";
-  (void)!write(STDERR_FILENO, line.data(), line.size());
-  std::_Exit(127);
+namespace {
+std::atomic<FatalErrorHandler> fatal_error_handler{nullptr};
+}  // namespace
+
+void FailMissingLibrary(const Status& status) {
+  if (FatalErrorHandler handler = fatal_error_handler.load()) handler(status);
+  std::abort();
 }
 
 std::string PluginPath(const char* file) {
@@ -57,5 +61,7 @@ std::string PluginPath(const char* file) {
   }
   return "";
 }
+
+void SetFatalErrorHandler(FatalErrorHandler handler) { fatal_error_handler.store(handler); }
 
 }  // namespace leakdex

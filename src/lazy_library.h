@@ -67,12 +67,8 @@ class LazyLibrary {
 std::string PluginPath(const char* file);
 
 // For code with no Status path (the normalisers): a library that cannot be
-// loaded is an installation error, the one the dynamic loader reports at start
-// (exit 127) when a linked library is missing. Returning a normalisation
-// outcome instead would misreport values (a Traditional name as "bad
-// encoding", a landline as invalid) and silently miss exposures, so this is the
-// one place the core ends the process: it writes status.message() (library,
-// package, dlerror: never a data value) to stderr and exits with 127.
-[[noreturn]] void ExitMissingLibrary(const Status& status);
+// loaded ends the run through the program's FatalErrorHandler
+// (leakdex/status.h says why); aborts if none is installed or it returns.
+[[noreturn]] void FailMissingLibrary(const Status& status);
 
 }  // namespace leakdex

@@ -72,6 +72,18 @@ class [[nodiscard]] Result {
   std::variant<T, Status> v_;
 };
 
+// A failure with no Status path back to the caller: a library leakdex opens on
+// first use (libarchive, OpenCC, the plugin leakdex-i18n.so) cannot be loaded
+// inside a normaliser, which returns outcomes, not statuses. Carrying on would
+// misreport values (a Traditional name as "bad encoding", a landline as
+// invalid) and silently miss exposures, so the run must end. The core never
+// prints or exits: it calls the handler the program installed, which reports
+// `status` (it names the library and package, never a data value) and ends the
+// process. The handler must not return; if it does, or none is installed, the
+// process aborts. May be called from any thread; set it once, before any work.
+using FatalErrorHandler = void (*)(const Status& status);
+void SetFatalErrorHandler(FatalErrorHandler handler);
+
 }  // namespace leakdex
 
 #define LEAKDEX_RETURN_IF_ERROR(expr)        \

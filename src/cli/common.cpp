@@ -18,6 +18,16 @@ int Fail(const Status& s) {
   return ExitCodeFor(s);
 }
 
+void InstallFatalErrorHandler() {
+  SetFatalErrorHandler([](const Status& s) {
+    // Maybe on a worker thread, with others running: one write(2), then
+    // _Exit (no atexit handlers or destructors racing those threads).
+    const std::string line = "leakdex: error: " + s.ToString() + "\n";
+    (void)!write(STDERR_FILENO, line.data(), line.size());
+    std::_Exit(ExitCodeFor(s));
+  });
+}
+
 void Warn(const std::string& msg) { std::fprintf(stderr, "leakdex: warning: %s\n", msg.c_str()); }
 
 Result<MasterKey> LoadKey(const std::string& key_option) {

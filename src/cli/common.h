@@ -26,6 +26,11 @@ void AddMergeCommand(CLI::App& app, RunFn* run);
 
 // Prints "leakdex: error: ..." to stderr and returns the exit code.
 int Fail(const Status& s);
+// Installs the core's FatalErrorHandler (leakdex/status.h): the same error
+// line, then the process ends with the status's exit code at once (70 for a
+// library that cannot be loaded). Any index being written stays as it was:
+// new files are only published by rename at the end.
+void InstallFatalErrorHandler();
 void Warn(const std::string& msg);
 
 // --key, else $LEAKDEX_KEY; KeyError when neither is set.

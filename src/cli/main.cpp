@@ -15,6 +15,7 @@
 int main(int argc, char** argv) {
   using namespace leakdex::cli;
   if (leakdex::Status st = leakdex::InitProcessHygiene(); !st.ok()) return Fail(st);
+  InstallFatalErrorHandler();
   // Past a file-size limit (ulimit -f) write() raises SIGXFSZ, whose default
   // action kills the process before the error can be reported. Ignored, write()
   // fails with EFBIG instead: an I/O error (exit 6), temporary files removed.

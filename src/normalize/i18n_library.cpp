@@ -31,7 +31,7 @@ const I18nLibrary& I18n() {
     if (s.ok()) s = lib.Bind(api.phone_country_code, "leakdex_phone_country_code");
     if (s.ok()) s = lib.Bind(api.phone_cn_valid, "leakdex_phone_cn_valid");
     if (s.ok()) s = lib.Bind(api.idna_to_ascii, "leakdex_idna_to_ascii");
-    if (!s.ok()) ExitMissingLibrary(s);
+    if (!s.ok()) FailMissingLibrary(s);
   });
   return api;
 }

@@ -68,7 +68,8 @@ bool PhoneFastPath(std::string_view raw, bool cn_default, std::string& e164);
 // libphonenumber and ICU's IDNA, in the plugin leakdex-i18n.so
 // (src/plugins/i18n_plugin.h says why), opened with dlopen on first call. The
 // members have the plugin's C signatures. If the plugin cannot be loaded the
-// process ends with a message naming it (ExitMissingLibrary, lazy_library.h).
+// run ends through the program's FatalErrorHandler (leakdex/status.h), with a
+// message naming it.
 struct I18nLibrary {
   int (*phone_e164)(const char* text, size_t n, const char* region, char* out, size_t cap) = nullptr;
   int (*phone_country_code)(const char* region) = nullptr;

@@ -104,7 +104,7 @@ const OpenccApi& LoadOpencc() {
     if (s.ok()) s = lib.Bind(api.close, "opencc_close");
     if (s.ok()) s = lib.Bind(api.convert, "opencc_convert_utf8");
     if (s.ok()) s = lib.Bind(api.free, "opencc_convert_utf8_free");
-    if (!s.ok()) ExitMissingLibrary(s);
+    if (!s.ok()) FailMissingLibrary(s);
   });
   return api;
 }

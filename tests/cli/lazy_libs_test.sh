@@ -87,6 +87,27 @@ expect_mapped libarchive.so
 expect_exit 1 leakdex check "${K[@]}" --phone - <<<"13900001111"
 expect_eq "$(json_get "$T/out" 'd["matches"][0]["sources"]')" "['s2']" "gzip rows indexed"
 
+# A lazy library that cannot be loaded ends the run with exit 70 (internal
+# error, SPEC §4.6) and an error naming it, never a value; an index being
+# written keeps its bytes. Bogus files stand in for the plugin and for OpenCC.
+mkdir -p "$T/broken" && : >"$T/broken/leakdex-i18n.so" && : >"$T/broken/libopencc.so.1.1"
+label="check --phone (fixed line) with a broken plugin"
+LEAKDEX_PLUGIN_DIR="$T/broken" expect_exit 70 leakdex check "${K[@]}" --phone - <<<"(021) 5555 1234"
+expect_contains "$T/err" "leakdex-i18n.so"
+expect_not_contains "$T/err" "5555"
+label="check --name (Traditional) with a broken OpenCC"
+LD_LIBRARY_PATH="$T/broken" expect_exit 70 leakdex check "${K[@]}" --name - --birth-date 1990-03-07 <<<"張偉"
+expect_contains "$T/err" "libopencc.so.1.1"
+expect_contains "$T/err" "libopencc1.1"
+before=$(cat "$T"/idx/MANIFEST "$T"/idx/*.ldx | sha256sum)
+printf '手机号\n(021) 5555 9876\n' >"$T/landline.csv"
+label="ingest of a landline with a broken plugin"
+LEAKDEX_PLUGIN_DIR="$T/broken" expect_exit 70 leakdex ingest --key "$T/k.key" --index "$T/idx" --source s3 --quiet "$T/landline.csv"
+expect_contains "$T/err" "leakdex-i18n.so"
+expect_not_contains "$T/err" "9876"
+expect_eq "$(cat "$T"/idx/MANIFEST "$T"/idx/*.ldx | sha256sum)" "$before" "index unchanged after the failed ingest"
+expect_exit 0 leakdex verify "$T/idx"
+
 # Installed layout (`cmake --install`): the executable in bin/, the plugin in
 # lib/leakdex/, found there (not in the build tree) by an installed leakdex.
 if [[ -n "${LEAKDEX_BUILD_DIR:-}" ]]; then
