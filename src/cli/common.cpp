@@ -54,6 +54,10 @@ void AddIndexOption(CLI::App* cmd, std::string* index) {
   cmd->add_option("-i,--index", *index, "Index directory (default: $LEAKDEX_INDEX)");
 }
 
+void AddIndexDirArgument(CLI::App* cmd, std::string* index) {
+  cmd->add_option("DIR,-i,--index", *index, "Index directory (default: $LEAKDEX_INDEX)");
+}
+
 namespace {
 
 Result<std::string> ReadLine(FILE* in, const std::string& option_name) {

@@ -41,6 +41,10 @@ Result<std::string> ResolveIndexDir(const std::string& index_option);
 // Adds --key and --index options, described once for every command.
 void AddKeyOption(CLI::App* cmd, std::string* key);
 void AddIndexOption(CLI::App* cmd, std::string* index);
+// For the commands that need only an index (info, verify, compact): the
+// directory as a positional DIR or as --index DIR, whichever the user types
+// (the error for a missing index suggests --index).
+void AddIndexDirArgument(CLI::App* cmd, std::string* index);
 
 // Resolves a query value: "-" reads one line from stdin; an empty value (the
 // option given without one) prompts on a terminal without echo, or reads a

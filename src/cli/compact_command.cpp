@@ -20,7 +20,7 @@ void AddCompactCommand(CLI::App& app, RunFn* run) {
       "Merge every segment of an index into one: smaller, faster lookups, keys found in several sources\n"
       "stored once. Crash-safe: the old segments are removed only after the new one is published.\n"
       "Needs no key. Example: leakdex compact idx");
-  cmd->add_option("DIR", opt->dir, "Index directory (default: $LEAKDEX_INDEX)");
+  AddIndexDirArgument(cmd, &opt->dir);
   cmd->add_flag("-q,--quiet", opt->quiet, "No summary on stderr");
   cmd->add_option("--report", opt->report, "json: print a report as JSON on stdout")->check(CLI::IsMember({"json"}));
   cmd->callback([opt, run] {

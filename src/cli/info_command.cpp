@@ -81,7 +81,7 @@ void AddInfoCommand(CLI::App& app, RunFn* run) {
   };
   auto opt = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("info", "Describe an index: format, key id, keys, size, sources. Needs no key.");
-  cmd->add_option("DIR", opt->dir, "Index directory (default: $LEAKDEX_INDEX)");
+  AddIndexDirArgument(cmd, &opt->dir);
   cmd->add_option("--format", opt->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([opt, run] {
     *run = [opt] {

@@ -12,7 +12,7 @@ void AddVerifyCommand(CLI::App& app, RunFn* run) {
   CLI::App* cmd = app.add_subcommand(
       "verify", "Check every checksum and structural invariant of an index. Exit 0 if sound, 4 if not.\n"
                 "Needs no key.");
-  cmd->add_option("DIR", *dir, "Index directory (default: $LEAKDEX_INDEX)");
+  AddIndexDirArgument(cmd, dir.get());
   cmd->callback([dir, run] {
     *run = [dir] {
       auto resolved = ResolveIndexDir(*dir);

@@ -103,6 +103,14 @@ expect_eq "$(cat "$I"/* | sha256sum)" "$before" "index unchanged by re-ingest"
 
 # verify: 0, then a flipped byte: 4 with a clear message
 expect_exit 0 leakdex verify "$I"
+# The index-only commands take the directory as DIR, as --index DIR (what the
+# missing-index error suggests) or from $LEAKDEX_INDEX.
+expect_exit 0 leakdex verify --index "$I"
+expect_exit 0 leakdex info -i "$I" --format json
+expect_eq "$(json_get "$T/out" 'd["segments"]')" 2 "info -i"
+LEAKDEX_INDEX="$I" expect_exit 0 leakdex verify
+LEAKDEX_INDEX= expect_exit 2 leakdex verify
+expect_contains "$T/err" "--index"
 cp -r "$I" "$T/bad"
 seg=$(ls "$T/bad"/seg-*.ldx | head -1)
 python3 - "$seg" <<'PY'
