@@ -320,6 +320,7 @@ Status Pipeline::CheckHeader(const Record& first, const RecordSource& source, co
     if (t && t->is_attribute && t->attribute != Attribute::kGender) any = true;
     if (id.enabled() && id.Matches(field)) id_found = true;
   }
+  LEAKDEX_RETURN_IF_ERROR(mapper.CheckAllRulesMatched(options_.input));
   if (!any)
     return Status::InputError(options_.input +
                               ": no column of the list holds a name, phone, e-mail, ID number, address or birth "
@@ -688,6 +689,9 @@ Status Pipeline::Run(const OutputSink& sink, BatchSummary* summary) {
   for (auto& t : pool) t.join();
   summary->bytes_read = bytes_read_;
   summary->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // A CSV header was checked against the --map rules before any row; a JSON
+  // list's keys vary by row, so its rules are checked once all are read.
+  if (status_.ok() && summary->rows > 0) status_ = mapper.CheckAllRulesMatched(options_.input);
   if (!status_.ok()) {
     if (baseline_file) baseline_file->Abandon();
     return status_;

@@ -152,6 +152,7 @@ Result<MapRule> ParseMapRule(std::string_view text) {
     return Status::InvalidArgument("--map expects [ROLE.]FIELD=COLUMN, for example phone=sjhm or sender.name=3");
   std::string_view lhs = text.substr(0, eq);
   MapRule rule;
+  rule.text = std::string(text);
   rule.column = std::string(text.substr(eq + 1));
   int role = kRoleSubject;
   bool role_explicit = false;
@@ -178,14 +179,33 @@ Result<MapRule> ParseMapRule(std::string_view text) {
 }
 
 ColumnMapper::ColumnMapper(std::vector<MapRule> rules, bool recognize_names)
-    : rules_(std::move(rules)), recognize_names_(recognize_names) {}
+    : rules_(std::move(rules)),
+      recognize_names_(recognize_names),
+      matched_(std::make_unique<std::atomic<bool>[]>(rules_.size())) {}
 
 std::optional<ColumnTarget> ColumnMapper::Resolve(std::string_view name, int index) const {
-  for (const MapRule& r : rules_) {
-    if (r.column_number > 0 ? r.column_number == index + 1 : NameMatches(name, r.column)) return r.target;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const MapRule& r = rules_[i];
+    if (r.column_number > 0 ? r.column_number == index + 1 : NameMatches(name, r.column)) {
+      matched_[i].store(true, std::memory_order_relaxed);
+      return r.target;
+    }
   }
   if (!recognize_names_ || name.empty()) return std::nullopt;
   return RecognizeColumn(name);
+}
+
+Status ColumnMapper::CheckAllRulesMatched(std::string_view inputs) const {
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (matched_[i].load(std::memory_order_relaxed)) continue;
+    const MapRule& r = rules_[i];
+    // Column names and numbers are the user's own option text, not data.
+    std::string what = r.column_number > 0 ? "no record of " + std::string(inputs) + " has a column " + r.column
+                                           : "no column '" + r.column + "' in " + std::string(inputs);
+    return Status::InvalidArgument("--map " + r.text + ": " + what +
+                                   " (columns are matched by header name, JSON key or dotted path, or 1-based number)");
+  }
+  return Status::Ok();
 }
 
 }  // namespace leakdex

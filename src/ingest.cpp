@@ -466,6 +466,12 @@ Result<ColumnMapper> BuildMapper(const IngestOptions& o) {
   return ColumnMapper(std::move(rules), /*recognize_names=*/true);
 }
 
+// How --map errors name the inputs: paths are the user's own options.
+std::string InputsForMessages(const std::vector<std::string>& inputs) {
+  if (inputs.size() == 1) return inputs[0] == "-" ? "stdin" : inputs[0];
+  return "any of the " + std::to_string(inputs.size()) + " inputs";
+}
+
 Result<DataClassSet> ParseClasses(const std::vector<std::string>& names) {
   DataClassSet set = 0;
   for (const std::string& n : names) {
@@ -520,6 +526,11 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
     return s;
   };
   if (st.ok()) st = sink.status();
+  if (st.ok() && report->records_read > 0) {
+    // Checked after reading because JSON keys vary from record to record.
+    if (Status m = mapper.CheckAllRulesMatched(InputsForMessages(options.inputs)); !m.ok())
+      st = Status::InvalidArgument(m.message() + "; nothing was published");
+  }
   if (!st.ok()) return finish(st);
   if (report->records_read > 0 &&
       static_cast<double>(report->records_rejected) / static_cast<double>(report->records_read) >

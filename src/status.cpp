@@ -11,6 +11,7 @@ std::string Status::ToString() const {
     case Code::kInputError: prefix = "input error"; break;
     case Code::kCorruption: prefix = "index corrupt"; break;
     case Code::kNotSupported: prefix = "index not supported"; break;
+    case Code::kIndexMissing: prefix = "no index"; break;
     case Code::kKeyError: prefix = "key error"; break;
     case Code::kIOError: prefix = "I/O error"; break;
     case Code::kInternal: prefix = "internal error"; break;

@@ -89,3 +89,20 @@ TEST_CASE("ColumnMapper prefers explicit rules, then names", "[columns]") {
   ColumnMapper only_rules(rules, false);
   CHECK_FALSE(only_rules.Resolve("sjhm", 7).has_value());
 }
+
+TEST_CASE("ColumnMapper reports a rule that matched no column", "[columns]") {
+  std::vector<MapRule> rules = {ParseMapRule("phone=tel").value(), ParseMapRule("name=3").value()};
+  ColumnMapper m(rules, true);
+  CHECK_FALSE(m.CheckAllRulesMatched("list.csv").ok());  // nothing resolved yet
+  CHECK(m.Resolve("tel", 0)->attribute == Attribute::kPhone);
+  m.Resolve("sjhm", 1);  // recognised by name: no rule involved
+  Status s = m.CheckAllRulesMatched("list.csv");
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.code() == Status::Code::kInvalidArgument);
+  CHECK(s.message().find("--map name=3") != std::string::npos);
+  CHECK(s.message().find("list.csv") != std::string::npos);
+  m.Resolve("", 2);  // column number 3, header-less
+  CHECK(m.CheckAllRulesMatched("list.csv").ok());
+  ColumnMapper moved = std::move(m);  // the flags travel with the rules
+  CHECK(moved.CheckAllRulesMatched("list.csv").ok());
+}

@@ -2,6 +2,8 @@
 // column holds, by its name (SPEC §4.2) or by an explicit --map rule.
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +29,7 @@ std::optional<ColumnTarget> RecognizeColumn(std::string_view name);
 
 // One --map rule: "[ROLE.]FIELD=COLUMN".
 struct MapRule {
+  std::string text;     // the rule as the user wrote it, for messages
   ColumnTarget target;
   std::string column;   // header name or dotted JSON path, as given
   int column_number = 0;  // 1-based when COLUMN is a number, else 0
@@ -35,17 +38,24 @@ struct MapRule {
 Result<MapRule> ParseMapRule(std::string_view text);
 
 // Decides the target of each column of a source: explicit rules first, then
-// recognition by name (unless disabled).
+// recognition by name (unless disabled). Remembers which rules matched a
+// column, so that a rule naming a column no input has (a typo) is an error
+// rather than a silently ignored option. Resolve may be called from several
+// threads at once.
 class ColumnMapper {
  public:
   ColumnMapper(std::vector<MapRule> rules, bool recognize_names);
   // `index` is 0-based; `name` may be empty (no header).
   std::optional<ColumnTarget> Resolve(std::string_view name, int index) const;
   bool has_rules() const { return !rules_.empty(); }
+  // InvalidArgument naming the first rule that has matched no column so far
+  // ("--map phone=tel: no column 'tel' in INPUTS"), else Ok.
+  Status CheckAllRulesMatched(std::string_view inputs) const;
 
  private:
   std::vector<MapRule> rules_;
   bool recognize_names_;
+  std::unique_ptr<std::atomic<bool>[]> matched_;  // one flag a rule
 };
 
 }  // namespace leakdex

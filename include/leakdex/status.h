@@ -22,6 +22,7 @@ class [[nodiscard]] Status {
     kInputError,       // unreadable/undecodable input, bad query value    -> exit 3
     kCorruption,       // index damaged or truncated                       -> exit 4
     kNotSupported,     // index of an unknown version                      -> exit 4
+    kIndexMissing,     // no index at the path given (typo, wrong $LEAKDEX_INDEX) -> exit 4
     kKeyError,         // missing/wrong/unsafe key                         -> exit 5
     kIOError,          // cannot write, disk full                          -> exit 6
     kInternal,         // a bug                                            -> exit 70
@@ -34,6 +35,7 @@ class [[nodiscard]] Status {
   static Status InputError(std::string msg) { return {Code::kInputError, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status NotSupported(std::string msg) { return {Code::kNotSupported, std::move(msg)}; }
+  static Status IndexMissing(std::string msg) { return {Code::kIndexMissing, std::move(msg)}; }
   static Status KeyError(std::string msg) { return {Code::kKeyError, std::move(msg)}; }
   static Status IOError(std::string msg) { return {Code::kIOError, std::move(msg)}; }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }

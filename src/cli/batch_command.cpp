@@ -63,6 +63,7 @@ std::string SummaryText(const BatchSummary& s, const FailThreshold& t, bool fail
     limit = b;
   }
   const std::string what = s.baseline_used ? "new exposed rows" : "exposed rows";
+  if (s.rows > 0 && s.rows_checked == 0) return o + "  result:       no row could be checked (exit 3)\n";
   o += "  result:       " + std::to_string(s.counted()) + " " + what +
        (failed ? ", over the fail threshold of " + limit + " (exit 1)\n"
                : ", within the fail threshold of " + limit + " (exit 0)\n");
@@ -161,7 +162,8 @@ void AddBatchCommand(CLI::App& app, RunFn* run) {
         if (Status c = out_file->Commit(); !c.ok()) return Fail(c);
       const bool failed = ThresholdExceeded(summary, *threshold);
       if (!opt->quiet) std::fputs(SummaryText(summary, *threshold, failed).c_str(), stderr);
-      // A run that checked nothing must not read as clean (a CI gate would pass).
+      // A run that checked nothing must not read as clean (a CI gate would
+      // pass); SummaryText says exit 3 for it too.
       if (summary.rows > 0 && summary.rows_checked == 0)
         return Fail(Status::InputError(opt->input + ": no row could be checked (error reasons above; name the "
                                                     "columns with --map FIELD=COLUMN)"));

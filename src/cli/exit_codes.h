@@ -22,7 +22,8 @@ inline int ExitCodeFor(const Status& s) {
     case Status::Code::kInvalidArgument: return kExitUsage;
     case Status::Code::kInputError: return kExitInput;
     case Status::Code::kCorruption:
-    case Status::Code::kNotSupported: return kExitIndex;
+    case Status::Code::kNotSupported:
+    case Status::Code::kIndexMissing: return kExitIndex;
     case Status::Code::kKeyError: return kExitKey;
     case Status::Code::kIOError: return kExitIo;
     case Status::Code::kNotFound:

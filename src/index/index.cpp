@@ -330,7 +330,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::Open(const std::string& dir, c
 Result<std::unique_ptr<IndexWriter>> IndexWriter::OpenExisting(const std::string& dir) {
   std::error_code ec;
   if (!fs::exists(ManifestPath(dir), ec))
-    return Status::Corruption(dir + ": not a leakdex index (no MANIFEST); build one with 'leakdex ingest'");
+    return MissingIndex(dir);
   std::unique_ptr<IndexWriter> w(new IndexWriter());
   w->dir_ = dir;
   LEAKDEX_RETURN_IF_ERROR(w->Lock());

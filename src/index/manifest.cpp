@@ -103,11 +103,19 @@ std::string ManifestPath(const std::string& dir) {
   return (std::filesystem::path(dir) / format::kManifestName).string();
 }
 
+Status MissingIndex(const std::string& dir) {
+  std::error_code ec;
+  const char* hint = "; give the index directory with --index DIR or $LEAKDEX_INDEX, or build one with 'leakdex ingest'";
+  if (!std::filesystem::exists(dir, ec)) return Status::IndexMissing(dir + ": not a leakdex index: no such directory" + hint);
+  if (!std::filesystem::is_directory(dir, ec)) return Status::IndexMissing(dir + ": not a leakdex index: not a directory" + hint);
+  return Status::IndexMissing(dir + ": not a leakdex index (no MANIFEST)" + hint);
+}
+
 Result<Manifest> ReadManifest(const std::string& dir) {
   const std::string path = ManifestPath(dir);
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
-    return Status::Corruption(dir + ": not a leakdex index (no MANIFEST); build one with 'leakdex ingest'");
+    return MissingIndex(dir);
   LEAKDEX_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(path));
   return Manifest::Decode(bytes, path);
 }

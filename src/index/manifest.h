@@ -39,6 +39,11 @@ struct Manifest {
 };
 
 std::string ManifestPath(const std::string& dir);
+// The status for a directory without a MANIFEST: IndexMissing, saying whether
+// the directory exists at all (a typo in --index or $LEAKDEX_INDEX is the
+// usual cause) and what to do; never "corrupt", which would send users to
+// their backups for nothing.
+Status MissingIndex(const std::string& dir);
 Result<Manifest> ReadManifest(const std::string& dir);
 // Atomically replaces DIR/MANIFEST.
 Status WriteManifest(const std::string& dir, const Manifest& m);

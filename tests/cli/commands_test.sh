@@ -42,6 +42,13 @@ for k in source inputs bytes_read rejected_by_reason persons keys_emitted keys_n
   expect_eq "$(json_get "$T/out" "'$k' in d")" True "report has $k"
 done
 
+# a --map column no input has (a typo) is a usage error and publishes nothing
+manifest_before=$(sha256sum "$I/MANIFEST")
+expect_exit 2 leakdex ingest --key "$K" --index "$I" --source typo -q --map phone=sjhm_typo "$T/dump.ndjson"
+expect_contains "$T/err" "--map phone=sjhm_typo: no column 'sjhm_typo'"
+expect_contains "$T/err" "nothing was published"
+expect_eq "$(sha256sum "$I/MANIFEST")" "$manifest_before" "MANIFEST unchanged after a --map typo"
+
 # ingest CSV delivery records with sender/recipient roles
 expect_exit 0 leakdex ingest --key "$K" --index "$I" --source express --class delivery_record -q "$T/deliveries.csv"
 
@@ -121,6 +128,12 @@ expect_exit 4 leakdex verify "$T/bad"
 expect_contains "$T/err" "checksum"
 expect_exit 4 leakdex check --key "$K" --index "$T/bad" --phone 13812345678
 expect_exit 4 leakdex info "$T/nowhere"
+expect_contains "$T/err" "no such directory"
+expect_contains "$T/err" "--index"
+expect_not_contains "$T/err" "corrupt"
+mkdir -p "$T/empty-dir"
+expect_exit 4 leakdex verify "$T/empty-dir"
+expect_contains "$T/err" "no MANIFEST"
 expect_exit 4 leakdex check --key "$K" --index "$T/nowhere" --phone 13812345678
 
 # key errors: 5
