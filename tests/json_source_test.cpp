@@ -44,11 +44,13 @@ TEST_CASE("a bad line costs only itself", "[sources]") {
   ReadResult r = ReadRecords("{\"a\":\"1\"}\n{\"a\":\"2\n{\"a\":\"3\"}\nnot json\n{\"a\":\"\xC3\x28\"}\n[1,2]\n{\"a\":\"4\"}\n");
   REQUIRE(r.records.size() == 3);
   CHECK(r.records[2]["a"] == "4");
-  REQUIRE(r.bad.size() == 3);
+  REQUIRE(r.bad.size() == 4);
   CHECK(r.bad[0] == "invalid_json");
   CHECK(r.bad_lines[0] == 2);
   CHECK(r.bad[2] == "invalid_encoding");
   CHECK(r.bad_lines[2] == 5);
+  CHECK(r.bad[3] == "not_an_object");  // [1,2]: counted, not silently dropped
+  CHECK(r.bad_lines[3] == 6);
 }
 
 TEST_CASE("a JSON array is streamed element by element", "[sources]") {
@@ -123,6 +125,28 @@ TEST_CASE("rejection reasons: not_an_object, too_deep", "[sources]") {
   REQUIRE(r.bad.size() == 2);
   CHECK(r.bad[0] == "not_an_object");
   CHECK(r.bad[1] == "too_deep");
+}
+
+TEST_CASE("NDJSON: scalars in an array line, a cut object and a cut last line are each counted", "[sources]") {
+  // Every line is a record or a rejection: nothing vanishes from the report's
+  // accounting, and a cut object is invalid JSON, not "not an object".
+  ReadResult r = ReadRecords(
+      "[1,2,3]\n"
+      "{\"a\":\"1\",\"b\":\"2\"\n"
+      "[{\"a\":\"3\"},4,5]\n"
+      "{\"a\":\"5\"}\n"
+      "{\"a\":\"6",
+      {.format = InputFormat::kNdjson});
+  REQUIRE(r.status.ok());
+  REQUIRE(r.records.size() == 2);
+  CHECK(r.records[0]["a"] == "3");
+  CHECK(r.records[1]["a"] == "5");
+  CHECK(r.bad == std::vector<std::string>{"not_an_object", "invalid_json", "not_an_object", "truncated_record"});
+  CHECK(r.bad_lines == std::vector<uint64_t>{1, 2, 3, 5});
+  // A last line without a newline that parses is an ordinary record.
+  ReadResult ok = ReadRecords("{\"a\":\"1\"}\n{\"a\":\"2\"}", {.format = InputFormat::kNdjson});
+  CHECK(ok.records.size() == 2);
+  CHECK(ok.bad.empty());
 }
 
 TEST_CASE("NDJSON: bad lines scattered through many buffers cost only themselves", "[sources]") {

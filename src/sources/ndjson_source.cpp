@@ -38,7 +38,12 @@ class JsonSource final : public RecordSource {
   Next Read(Record* rec, BadRecord* bad) override {
     for (;;) {
       if (next_pending_ < pending_count_) {
-        Record& p = pending_[next_pending_++].rec;
+        Pending& pending = pending_[next_pending_++];
+        if (pending.bad != nullptr) {  // an array line with scalars in it
+          *bad = BadRecord{pending.bad, doc_line_, doc_offset_};
+          return Next::kBad;
+        }
+        Record& p = pending.rec;
         rec->fields.swap(p.fields);
         rec->line = doc_line_;
         rec->offset = doc_offset_;
@@ -52,6 +57,9 @@ class JsonSource final : public RecordSource {
         doc = Trim(doc);
         if (doc.empty()) continue;
         reason = Parse(doc);
+        // A last line with no newline that does not parse is a cut file.
+        if (reason != nullptr && !array_ && line_unterminated_ && std::strcmp(reason, "invalid_json") == 0)
+          reason = "truncated_record";
       }
       if (reason != nullptr) {
         *bad = BadRecord{reason, doc_line_, doc_offset_};
@@ -93,6 +101,7 @@ class JsonSource final : public RecordSource {
       if (nl != nullptr || (buf_->eof() && n > 0)) {
         size_t len = nl ? static_cast<size_t>(static_cast<const char*>(nl) - p) : n;
         *line = std::string_view(p, len);
+        line_unterminated_ = nl == nullptr;
         doc_offset_ = buf_->offset();
         doc_line_ = line_no_ + 1;
         ++line_no_;
@@ -209,6 +218,7 @@ class JsonSource final : public RecordSource {
   struct Pending {
     Record rec;
     std::vector<std::pair<size_t, size_t>> names;
+    const char* bad = nullptr;  // set: not a record but a rejection (reason)
   };
 
   size_t NewPending() {
@@ -216,6 +226,7 @@ class JsonSource final : public RecordSource {
     Pending& p = pending_[pending_count_];
     p.rec.fields.clear();
     p.names.clear();
+    p.bad = nullptr;
     return pending_count_++;
   }
 
@@ -234,13 +245,16 @@ class JsonSource final : public RecordSource {
     if (type == od::json_type::array) {  // an array of objects: one record each
       od::array arr;
       if ((err = doc.get_array().get(arr))) return ReasonFor(err);
+      bool scalar_seen = false;
       for (auto element : arr) {
         od::value v;
         if ((err = element.get(v))) return Fail(err);
         od::json_type t;
         if ((err = v.type().get(t))) return Fail(err);
-        if (t != od::json_type::object) {
+        if (t != od::json_type::object) {  // one not_an_object for the line, however many
           if ((err = Skip(v))) return Fail(err);
+          if (!scalar_seen) pending_[NewPending()].bad = "not_an_object";
+          scalar_seen = true;
           continue;
         }
         cur_ = NewPending();
@@ -251,7 +265,8 @@ class JsonSource final : public RecordSource {
       return nullptr;
     }
     od::object obj;
-    if (doc.get_object().get(obj)) return "not_an_object";
+    if ((err = doc.get_object().get(obj)))
+      return err == simdjson::INCORRECT_TYPE ? "not_an_object" : ReasonFor(err);
     cur_ = NewPending();  // the document's own record: pending_[0]
     bool hits_found = false;
     int top_keys = 0;
@@ -416,6 +431,7 @@ class JsonSource final : public RecordSource {
   Status status_;
   uint64_t line_no_ = 0;  // lines consumed so far
   uint64_t doc_line_ = 0, doc_offset_ = 0;
+  bool line_unterminated_ = false;  // the last line read ended at EOF, not '\n'
   std::string path_;
   std::string arena_;
   std::vector<Pending> pending_;
