@@ -625,7 +625,7 @@ Status Pipeline::Run(const OutputSink& sink, BatchSummary* summary) {
   SourceOptions so;
   LEAKDEX_ASSIGN_OR_RETURN(so.format, ParseInputFormat(options_.input_format));
   if (so.format == InputFormat::kSql)
-    return Status::InvalidArgument("--input-format: a customer list is CSV, TSV, PSV or NDJSON, not SQL");
+    return Status::InvalidArgument("--input-format: a customer list is CSV, TSV, PSV, NDJSON or a JSON array, not SQL");
   so.delimiter = options_.delimiter;
   so.no_header = options_.no_header;
   LEAKDEX_ASSIGN_OR_RETURN(auto stream, OpenFileStream(options_.input));

@@ -109,7 +109,7 @@ Result<AtomicFile> AtomicFile::Create(const std::string& final_path) {
   f.final_path_ = final_path;
   f.tmp_path_ = final_path + ".tmp-" + std::to_string(::getpid());
   f.fd_ = InjectedFault() ? -1 : ::open(f.tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (f.fd_ < 0) return ErrnoStatus(f.tmp_path_, "cannot create", errno);
+  if (f.fd_ < 0) return ErrnoStatus(final_path, "cannot create", errno);
   return f;
 }
 
@@ -128,7 +128,7 @@ Status AtomicFile::Append(std::string_view bytes) {
     ssize_t n = InjectedFault() ? -1 : ::write(fd_, bytes.data(), bytes.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus(tmp_path_, "write failed", errno);
+      return ErrnoStatus(final_path_, "write failed", errno);
     }
     bytes.remove_prefix(static_cast<size_t>(n));
     written_ += static_cast<uint64_t>(n);

@@ -102,7 +102,7 @@ void AddBatchCommand(CLI::App& app, RunFn* run) {
                   "Baseline from --write-baseline: only exposures not in it count for the exit status");
   cmd->add_option("--write-baseline", opt->write_baseline,
                   "Write this run's exposures (row ids, key kinds, sources; no values) to FILE");
-  cmd->add_option("--input-format", opt->input_format, "auto (by content), csv, tsv, psv or ndjson")
+  cmd->add_option("--input-format", opt->input_format, "auto (by content), csv, tsv, psv, ndjson or json (a JSON array)")
       ->check(CLI::IsMember({"auto", "csv", "tsv", "psv", "ndjson", "jsonl", "json"}));
   cmd->add_option("--delimiter", opt->delimiter, "Field delimiter of a delimited list (one character; \\t for tab)");
   cmd->add_flag("--no-header", opt->no_header, "The list has no header row (use --map FIELD=NUMBER)");

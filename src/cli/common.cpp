@@ -14,7 +14,11 @@
 namespace leakdex::cli {
 
 int Fail(const Status& s) {
-  std::fprintf(stderr, "leakdex: error: %s\n", s.ToString().c_str());
+  // A damaged index cannot be repaired in place: say what to do next.
+  const char* next = s.code() == Status::Code::kCorruption
+                         ? "; restore the index from a backup or rebuild it with 'leakdex ingest'"
+                         : "";
+  std::fprintf(stderr, "leakdex: error: %s%s\n", s.ToString().c_str(), next);
   return ExitCodeFor(s);
 }
 

@@ -26,6 +26,10 @@ void AddMergeCommand(CLI::App& app, RunFn* run);
 
 // Prints "leakdex: error: ..." to stderr and returns the exit code.
 int Fail(const Status& s);
+// For a failed command-line parse: --help/--version print and give 0; any
+// other error prints "leakdex: error: ..." naming only option names (never
+// argument values, which may be personal) and gives 2.
+int FailUsage(CLI::App& app, const CLI::ParseError& e, int argc, char** argv);
 // Installs the core's FatalErrorHandler (leakdex/status.h): the same error
 // line, then the process ends with the status's exit code at once (70 for a
 // library that cannot be loaded). Any index being written stays as it was:

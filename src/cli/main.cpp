@@ -44,8 +44,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);  // prints help (rc 0) or the usage error
-    return rc == 0 ? kExitOk : kExitUsage;
+    return FailUsage(app, e, argc, argv);
   }
   try {
     return run ? run() : kExitUsage;

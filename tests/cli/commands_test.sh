@@ -23,7 +23,23 @@ cp "$K" "$T/k2.key"; expect_exit 0 leakdex keygen --force "$T/k2.key"
 
 # usage errors: 2
 expect_exit 2 leakdex
+expect_contains "$T/err" "no command given"
 expect_exit 2 leakdex frobnicate
+expect_contains "$T/err" "unknown command; the first argument is one of: keygen, ingest"
+# Usage errors name options, never argument values (SPEC 2): a mistyped option
+# is followed by the value the user meant for it.
+expect_exit 2 leakdex check --key "$K" --index "$I" --phonee 13712340987
+expect_contains "$T/err" "unknown option --phonee"
+expect_not_contains "$T/err" "13712340987"
+expect_exit 2 leakdex check --key "$K" --index "$I" --name 欧阳明远 欧阳明近
+expect_contains "$T/err" "unexpected extra argument"
+expect_not_contains "$T/err" "欧阳明"
+expect_exit 2 leakdex batch --key "$K" --index "$I" --encoding gb18030 "$T/list.csv"
+expect_contains "$T/err" "unknown option --encoding"
+expect_not_contains "$T/err" "list.csv"
+expect_exit 2 leakdex ingest --key "$K" --index "$I" --source s --threads 13712340987 "$T/dump.ndjson"
+expect_contains "$T/err" "--threads"
+expect_not_contains "$T/err" "13712340987"
 expect_exit 2 leakdex ingest --key "$K" --index "$I" "$T/dump.ndjson"          # no --source
 expect_exit 2 leakdex check --key "$K" --index "$I" --phone 1 --format xml
 expect_exit 0 leakdex --help
