@@ -35,7 +35,8 @@ std::vector<std::string> UnknownOptions(const CLI::App& cmd, int argc, char** ar
     std::string_view arg = argv[i];
     if (arg == "--") break;
     if (arg.size() < 2 || arg[0] != '-') continue;
-    std::string_view name = arg.substr(0, arg.find('='));       // --opt=value
+    std::string_view name = arg.substr(0, arg.find('='));  // --opt=value
+    if (name.size() < 2) continue;                            // "-=..."
     if (name[1] != '-' && name.size() > 2) name = name.substr(0, 2);  // -xVALUE
     if (!LooksLikeOptionName(name) || name == "--help" || name == "-h") continue;
     if (cmd.get_option_no_throw(std::string(name)) == nullptr) unknown.emplace_back(name);
