@@ -29,9 +29,11 @@
 
 namespace leakdex::fuzz {
 
-// The only errors a reader of damaged index bytes may return.
+// The only errors a reader of damaged index bytes may return (IndexMissing
+// when the bytes leave no MANIFEST).
 inline bool IndexError(const Status& s) {
-  return s.code() == Status::Code::kCorruption || s.code() == Status::Code::kNotSupported;
+  return s.code() == Status::Code::kCorruption || s.code() == Status::Code::kNotSupported ||
+         s.code() == Status::Code::kIndexMissing;
 }
 
 // A ByteStream over bytes that hands out reads of sizes drawn from a small

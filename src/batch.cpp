@@ -262,6 +262,7 @@ class Pipeline {
   // Reader side.
   void ReadLoop(RecordSource* source, ColumnMapper* mapper);
   Status CheckHeader(const Record& first, const RecordSource& source, const ColumnMapper& mapper);
+  std::string InputName() const { return options_.input == "-" ? "stdin" : options_.input; }
   Chunk* AcquireFree();
   void SubmitWork(Chunk* c);
 
@@ -292,6 +293,7 @@ class Pipeline {
   bool aborted_ = false;
   Status status_;
   uint64_t bytes_read_ = 0;
+  bool any_record_ = false;  // a record (not a bad row) was read; set with reader_finished_
 };
 
 Chunk* Pipeline::AcquireFree() {
@@ -315,12 +317,17 @@ Status Pipeline::CheckHeader(const Record& first, const RecordSource& source, co
   if (f != InputFormat::kCsv && f != InputFormat::kTsv && f != InputFormat::kPsv) return Status::Ok();
   bool any = false, id_found = false;
   IdColumn id(options_.id_column);
-  for (const Field& field : first.fields) {
+  // The header's names, not the first row's fields: a short first row would
+  // hide the columns after its end.
+  std::vector<Field> header_fields;
+  if (const std::vector<std::string>* names = source.header())
+    for (size_t i = 0; i < names->size(); ++i) header_fields.push_back(Field{(*names)[i], {}, static_cast<int>(i)});
+  for (const Field& field : header_fields.empty() ? first.fields : header_fields) {
     auto t = mapper.Resolve(field.name, field.index);
     if (t && t->is_attribute && t->attribute != Attribute::kGender) any = true;
     if (id.enabled() && id.Matches(field)) id_found = true;
   }
-  LEAKDEX_RETURN_IF_ERROR(mapper.CheckAllRulesMatched(options_.input));
+  LEAKDEX_RETURN_IF_ERROR(mapper.CheckAllRulesMatched(InputName()));
   if (!any)
     return Status::InputError(options_.input +
                               ": no column of the list holds a name, phone, e-mail, ID number, address or birth "
@@ -412,6 +419,7 @@ void Pipeline::ReadLoop(RecordSource* source, ColumnMapper* mapper) {
     aborted_ = true;
   }
   bytes_read_ = source->bytes_consumed();
+  any_record_ = !first;
   reader_finished_ = true;
   cv_.notify_all();
 }
@@ -691,7 +699,7 @@ Status Pipeline::Run(const OutputSink& sink, BatchSummary* summary) {
   summary->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // A CSV header was checked against the --map rules before any row; a JSON
   // list's keys vary by row, so its rules are checked once all are read.
-  if (status_.ok() && summary->rows > 0) status_ = mapper.CheckAllRulesMatched(options_.input);
+  if (status_.ok() && any_record_) status_ = mapper.CheckAllRulesMatched(InputName());
   if (!status_.ok()) {
     if (baseline_file) baseline_file->Abandon();
     return status_;

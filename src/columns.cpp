@@ -105,10 +105,24 @@ std::optional<std::string_view> LookupBase(std::string_view base) {
   return std::nullopt;
 }
 
-// A rule's COLUMN matches a header name exactly, or the end of a dotted JSON
-// path ("sjhm" matches "_source.sjhm").
-bool NameMatches(std::string_view name, std::string_view column) {
-  if (name.empty()) return false;
+// A column name as recognition and rules compare it: ASCII lower case, outer
+// spaces and a UTF-8 BOM (which some tools leave on the first header) removed.
+std::string CleanName(std::string_view raw_name) {
+  std::string name = AsciiLower(raw_name);
+  while (!name.empty() && name.back() == ' ') name.pop_back();
+  size_t start = name.find_first_not_of(' ');
+  name = start == std::string::npos ? "" : name.substr(start);
+  if (name.starts_with("\xEF\xBB\xBF")) name.erase(0, 3);
+  return name;
+}
+
+// A rule's COLUMN matches a header name, or the end of a dotted JSON path
+// ("sjhm" matches "_source.sjhm"), compared as CleanName leaves them (so
+// --map phone=tel finds a column headed "TEL", as recognition would).
+bool NameMatches(std::string_view raw_name, std::string_view raw_column) {
+  if (raw_name.empty()) return false;
+  const std::string name = CleanName(raw_name), column = CleanName(raw_column);
+  if (name.empty() || column.empty()) return false;
   if (name == column) return true;
   return name.size() > column.size() && name.ends_with(column) && name[name.size() - column.size() - 1] == '.';
 }
@@ -116,12 +130,7 @@ bool NameMatches(std::string_view name, std::string_view column) {
 }  // namespace
 
 std::optional<ColumnTarget> RecognizeColumn(std::string_view raw_name) {
-  std::string name = AsciiLower(raw_name);
-  // Trim spaces and a UTF-8 BOM that some tools leave on the first header.
-  while (!name.empty() && name.back() == ' ') name.pop_back();
-  size_t start = name.find_first_not_of(' ');
-  name = start == std::string::npos ? "" : name.substr(start);
-  if (name.starts_with("\xEF\xBB\xBF")) name.erase(0, 3);
+  std::string name = CleanName(raw_name);
   // Dotted JSON paths: "_source.sjhm" -> "sjhm"; "sender.phone" -> role "sender", "phone".
   std::string_view base = name;
   std::string_view parent;
@@ -181,16 +190,22 @@ Result<MapRule> ParseMapRule(std::string_view text) {
 ColumnMapper::ColumnMapper(std::vector<MapRule> rules, bool recognize_names)
     : rules_(std::move(rules)),
       recognize_names_(recognize_names),
-      matched_(std::make_unique<std::atomic<bool>[]>(rules_.size())) {}
+      matched_(std::make_unique<std::atomic<bool>[]>(rules_.size())) {
+  for (const MapRule& r : rules_) has_number_rules_ |= r.column_number > 0;
+}
 
 std::optional<ColumnTarget> ColumnMapper::Resolve(std::string_view name, int index) const {
+  // The first matching rule decides; every matching rule counts as matched,
+  // so a second rule on the same column is not reported as naming none.
+  const MapRule* first = nullptr;
   for (size_t i = 0; i < rules_.size(); ++i) {
     const MapRule& r = rules_[i];
     if (r.column_number > 0 ? r.column_number == index + 1 : NameMatches(name, r.column)) {
       matched_[i].store(true, std::memory_order_relaxed);
-      return r.target;
+      if (first == nullptr) first = &r;
     }
   }
+  if (first != nullptr) return first->target;
   if (!recognize_names_ || name.empty()) return std::nullopt;
   return RecognizeColumn(name);
 }
@@ -202,8 +217,10 @@ Status ColumnMapper::CheckAllRulesMatched(std::string_view inputs) const {
     // Column names and numbers are the user's own option text, not data.
     std::string what = r.column_number > 0 ? "no record of " + std::string(inputs) + " has a column " + r.column
                                            : "no column '" + r.column + "' in " + std::string(inputs);
-    return Status::InvalidArgument("--map " + r.text + ": " + what +
-                                   " (columns are matched by header name, JSON key or dotted path, or 1-based number)");
+    return Status::InvalidArgument(
+        "--map " + r.text + ": " + what +
+        " (columns are matched by header name, JSON key or dotted path, or 1-based number; a JSON key counts "
+        "where it holds a string or number)");
   }
   return Status::Ok();
 }

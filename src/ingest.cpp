@@ -526,11 +526,6 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
     return s;
   };
   if (st.ok()) st = sink.status();
-  if (st.ok() && report->records_read > 0) {
-    // Checked after reading because JSON keys vary from record to record.
-    if (Status m = mapper.CheckAllRulesMatched(InputsForMessages(options.inputs)); !m.ok())
-      st = Status::InvalidArgument(m.message() + "; nothing was published");
-  }
   if (!st.ok()) return finish(st);
   if (report->records_read > 0 &&
       static_cast<double>(report->records_rejected) / static_cast<double>(report->records_read) >
@@ -538,6 +533,12 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
     return finish(Status::InputError(
         std::to_string(report->records_rejected) + " of " + std::to_string(report->records_read) +
         " records rejected, more than --max-bad-ratio allows; nothing was published"));
+  // Checked after reading because JSON keys vary from record to record, and
+  // only when some record was read whole (in rejected ones no rule can match).
+  if (report->records_read > report->records_rejected) {
+    if (Status m = mapper.CheckAllRulesMatched(InputsForMessages(options.inputs)); !m.ok())
+      return finish(Status::InvalidArgument(m.message() + "; nothing was published"));
+  }
 
   LEAKDEX_RETURN_IF_ERROR(finish(sorter.Finish()));
   writer->SourceIdFor(options.source);

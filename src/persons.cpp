@@ -29,6 +29,18 @@ const std::optional<ColumnTarget>& PersonExtractor::TargetOf(const Field& f) {
     if (!by_index_[i]) by_index_[i] = mapper_->Resolve({}, f.index);
     return *by_index_[i];
   }
+  if (mapper_->has_number_rules()) {
+    // A numbered rule makes the target depend on the position too: cache by
+    // position, checked against the name (files of one ingest may differ).
+    size_t i = static_cast<size_t>(f.index);
+    if (i >= by_position_.size()) by_position_.resize(i + 1);
+    auto& [name, target] = by_position_[i];
+    if (!target || name != f.name) {
+      name.assign(f.name);
+      target = mapper_->Resolve(f.name, f.index);
+    }
+    return *target;
+  }
   auto it = by_name_.find(f.name);
   if (it == by_name_.end()) it = by_name_.emplace(std::string(f.name), mapper_->Resolve(f.name, f.index)).first;
   return it->second;

@@ -35,6 +35,8 @@ class PersonExtractor {
   const ColumnMapper* mapper_;
   std::unordered_map<std::string, std::optional<ColumnTarget>, StringHash, std::equal_to<>> by_name_;
   std::vector<std::optional<std::optional<ColumnTarget>>> by_index_;
+  // With numbered --map rules: (name, target) by position.
+  std::vector<std::pair<std::string, std::optional<std::optional<ColumnTarget>>>> by_position_;
 };
 
 // Canonical values of one person, per attribute.

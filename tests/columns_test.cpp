@@ -106,3 +106,18 @@ TEST_CASE("ColumnMapper reports a rule that matched no column", "[columns]") {
   ColumnMapper moved = std::move(m);  // the flags travel with the rules
   CHECK(moved.CheckAllRulesMatched("list.csv").ok());
 }
+
+TEST_CASE("Map rules match names as recognition does, and a shadowed rule still counts", "[columns]") {
+  std::vector<MapRule> rules = {ParseMapRule("phone=tel").value(), ParseMapRule("sender.phone=tel").value(),
+                                ParseMapRule("name=1").value()};
+  ColumnMapper m(rules, true);
+  auto t = m.Resolve(" TEL", 0);  // case and outer spaces, as in RecognizeColumn
+  REQUIRE(t.has_value());
+  CHECK(t->attribute == Attribute::kPhone);
+  CHECK(t->role == kRoleSubject);  // the first rule decides
+  CHECK(m.Resolve("_source.Tel", 4)->attribute == Attribute::kPhone);
+  CHECK_FALSE(m.Resolve("xtel", 5).has_value());  // a suffix that is not a path part
+  CHECK(m.CheckAllRulesMatched("x.csv").ok());      // all three matched column 1 " TEL"
+  CHECK(m.has_number_rules());
+  CHECK_FALSE(ColumnMapper({rules[0]}, true).has_number_rules());
+}

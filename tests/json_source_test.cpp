@@ -149,6 +149,22 @@ TEST_CASE("NDJSON: scalars in an array line, a cut object and a cut last line ar
   CHECK(ok.bad.empty());
 }
 
+TEST_CASE("NDJSON past the detection read: a last line without a newline is read, or reported cut", "[sources]") {
+  // Format detection reads the first 64 KiB; a longer input reaches its end
+  // in the line reader itself, which once dropped an unterminated last line.
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "{\"sjhm\":\"139" + std::to_string(10000000 + i) + "\"}\n";
+  REQUIRE(text.size() > (256u << 10));
+  ReadResult whole = ReadRecords(text + "{\"sjhm\":\"13900001111\"}");
+  REQUIRE(whole.records.size() == 20001);
+  CHECK(whole.records.back()["sjhm"] == "13900001111");
+  CHECK(whole.bad.empty());
+  ReadResult cut = ReadRecords(text + "{\"sjhm\":\"1390000");
+  CHECK(cut.records.size() == 20000);
+  CHECK(cut.bad == std::vector<std::string>{"truncated_record"});
+  CHECK(cut.bad_lines == std::vector<uint64_t>{20001});
+}
+
 TEST_CASE("NDJSON: bad lines scattered through many buffers cost only themselves", "[sources]") {
   // One invalid byte in a simdjson document stream can fail the whole batch
   // (reference/performance.md §1); here every kind of bad line lands all over

@@ -48,6 +48,9 @@ class ColumnMapper {
   // `index` is 0-based; `name` may be empty (no header).
   std::optional<ColumnTarget> Resolve(std::string_view name, int index) const;
   bool has_rules() const { return !rules_.empty(); }
+  // A rule names a column by number: the target of a name then depends on
+  // where it stands (callers must not cache by name alone).
+  bool has_number_rules() const { return has_number_rules_; }
   // InvalidArgument naming the first rule that has matched no column so far
   // ("--map phone=tel: no column 'tel' in INPUTS"), else Ok.
   Status CheckAllRulesMatched(std::string_view inputs) const;
@@ -55,6 +58,7 @@ class ColumnMapper {
  private:
   std::vector<MapRule> rules_;
   bool recognize_names_;
+  bool has_number_rules_ = false;
   std::unique_ptr<std::atomic<bool>[]> matched_;  // one flag a rule
 };
 

@@ -28,20 +28,37 @@ bool LooksLikeOptionName(std::string_view s) {
   return true;
 }
 
-// The option names among argv that `cmd` does not know, without values.
+// The option names among argv that `cmd` does not know, without values. The
+// argument after a known option that takes a value is that value, and is
+// skipped even when it starts with '-'.
 std::vector<std::string> UnknownOptions(const CLI::App& cmd, int argc, char** argv) {
   std::vector<std::string> unknown;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--") break;
     if (arg.size() < 2 || arg[0] != '-') continue;
+    const bool has_value = arg.find('=') != std::string_view::npos;
     std::string_view name = arg.substr(0, arg.find('='));  // --opt=value
     if (name.size() < 2) continue;                            // "-=..."
-    if (name[1] != '-' && name.size() > 2) name = name.substr(0, 2);  // -xVALUE
+    const bool attached = name[1] != '-' && name.size() > 2;  // -xVALUE
+    if (attached) name = name.substr(0, 2);
     if (!LooksLikeOptionName(name) || name == "--help" || name == "-h") continue;
-    if (cmd.get_option_no_throw(std::string(name)) == nullptr) unknown.emplace_back(name);
+    const CLI::Option* opt = cmd.get_option_no_throw(std::string(name));
+    if (opt == nullptr) unknown.emplace_back(name);
+    else if (!has_value && !attached && opt->get_expected_min() > 0) ++i;
   }
   return unknown;
+}
+
+// "--format: VALUE not in {text,json}", "--threads: Value VALUE not in range
+// 0 to 256": the option and what is allowed, without the value.
+std::string WithoutValue(std::string_view what) {
+  const size_t colon = what.find(": ");
+  const size_t not_in = what.find(" not in ");
+  std::string option = colon == std::string_view::npos ? "" : std::string(what.substr(0, colon));
+  if (!LooksLikeOptionName(option)) option = "an option";
+  std::string allowed = not_in == std::string_view::npos ? "" : std::string(what.substr(not_in + 8));
+  return "the value given to " + option + " is not allowed" + (allowed.empty() ? "" : " (allowed: " + allowed + ")");
 }
 
 std::string Joined(const std::vector<std::string>& items) {
@@ -53,18 +70,24 @@ std::string Joined(const std::vector<std::string>& items) {
 std::string UsageMessage(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   const std::vector<CLI::App*> parsed = app.get_subcommands();
   if (parsed.empty()) {
-    const bool gave_word = argc > 1 && argv[1][0] != '-';
-    return std::string(gave_word ? "unknown command" : "no command given") +
-           "; the first argument is one of: " + kCommands + " (see leakdex --help)";
+    const std::string commands = std::string("; the first argument is one of: ") + kCommands + " (see leakdex --help)";
+    if (argc > 1 && argv[1][0] != '-') return "unknown command" + commands;
+    if (argc > 1 && LooksLikeOptionName(std::string_view(argv[1]).substr(0, std::string_view(argv[1]).find('='))))
+      return "unknown option " + std::string(std::string_view(argv[1]).substr(0, std::string_view(argv[1]).find('='))) +
+             " before the command (options go after it: leakdex check --key K ...)" + commands;
+    return "no command given" + commands;
   }
   const CLI::App& cmd = *parsed.front();
   const std::string help = "; see leakdex " + cmd.get_name() + " --help";
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    if (argc > 1 && argv[1][0] == '-')  // `leakdex -k K check`: CLI11 sees "-k K" as extras
+      return "options go after the command: leakdex " + cmd.get_name() + " [options]" + help;
     std::vector<std::string> unknown = UnknownOptions(cmd, argc, argv);
     if (!unknown.empty())
       return std::string(unknown.size() == 1 ? "unknown option " : "unknown options ") + Joined(unknown) + help;
     return "unexpected extra argument (not repeated here: it may hold a personal value)" + help;
   }
+  if (dynamic_cast<const CLI::ValidationError*>(&e) != nullptr) return WithoutValue(e.what()) + help;
   if (dynamic_cast<const CLI::ConversionError*>(&e) != nullptr) {
     // "Could not convert: --threads = VALUE": keep the option, drop the value.
     std::string_view what = e.what();
@@ -73,7 +96,7 @@ std::string UsageMessage(CLI::App& app, const CLI::ParseError& e, int argc, char
                              ? std::string(what.substr(from + 2, to - from - 2))
                              : "an option";
     if (!LooksLikeOptionName(option)) option = "an option";
-    return "the value of " + option + " is not a valid number" + help;
+    return "the value given to " + option + " is not valid" + help;
   }
   // The other parse errors name options and counts, never free text values.
   return e.what() + help;

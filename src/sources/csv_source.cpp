@@ -56,6 +56,7 @@ class CsvSource final : public RecordSource {
   Status status() const override { return status_; }
   uint64_t bytes_consumed() const override { return buf_->offset(); }
   InputFormat format() const override { return format_; }
+  const std::vector<std::string>* header() const override { return header_.empty() ? nullptr : &header_; }
 
  private:
   enum class ParseResult { kRecord, kEnd, kBadQuote, kTooLong };

@@ -108,7 +108,10 @@ class JsonSource final : public RecordSource {
         buf_->Consume(nl ? len + 1 : len);
         return true;
       }
-      if (buf_->eof() || !Refill()) return false;
+      if (buf_->eof()) return false;
+      // Refill is false at the end of the input too: loop once more so that a
+      // last line without a newline is returned, not dropped.
+      if (!Refill() && !status_.ok()) return false;
     }
   }
 

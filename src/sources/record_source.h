@@ -63,6 +63,9 @@ class RecordSource {
   // not run RecordIsValidUtf8 again. That second pass was a third of the
   // JSON input layer's time.
   virtual bool validates_utf8() const { return false; }
+  // The header row's column names, once the first record has been read, for
+  // sources that have one (delimited text with a header); else nullptr.
+  virtual const std::vector<std::string>* header() const { return nullptr; }
 };
 
 // True when every field name and value of `rec` is valid UTF-8. A record that

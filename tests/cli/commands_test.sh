@@ -40,6 +40,12 @@ expect_not_contains "$T/err" "list.csv"
 expect_exit 2 leakdex ingest --key "$K" --index "$I" --source s --threads 13712340987 "$T/dump.ndjson"
 expect_contains "$T/err" "--threads"
 expect_not_contains "$T/err" "13712340987"
+expect_exit 2 leakdex check --key "$K" --index "$I" --format 欧阳明远
+expect_contains "$T/err" "the value given to --format is not allowed (allowed: {text,json})"
+expect_not_contains "$T/err" "欧阳明远"
+expect_exit 2 leakdex -k "$K" check --phone 13712340987
+expect_contains "$T/err" "options go after the command"
+expect_not_contains "$T/err" "13712340987"
 expect_exit 2 leakdex ingest --key "$K" --index "$I" "$T/dump.ndjson"          # no --source
 expect_exit 2 leakdex check --key "$K" --index "$I" --phone 1 --format xml
 expect_exit 0 leakdex --help
@@ -64,6 +70,12 @@ expect_exit 2 leakdex ingest --key "$K" --index "$I" --source typo -q --map phon
 expect_contains "$T/err" "--map phone=sjhm_typo: no column 'sjhm_typo'"
 expect_contains "$T/err" "nothing was published"
 expect_eq "$(sha256sum "$I/MANIFEST")" "$manifest_before" "MANIFEST unchanged after a --map typo"
+# a numbered rule applies where the column stands in each file, whatever the file order
+printf 'mobile\n13712340001\n' >"$T/num-a.csv"
+printf 'xm,mobile\n张三,13712340002\n' >"$T/num-b.csv"
+expect_exit 0 leakdex ingest --key "$K" --index "$T/num" --source n -q --threads 1 --map phone=2 "$T/num-a.csv" "$T/num-b.csv"
+expect_exit 1 leakdex check --key "$K" --index "$T/num" --phone 13712340002
+expect_exit 1 leakdex check --key "$K" --index "$T/num" --phone 13712340001
 
 # ingest CSV delivery records with sender/recipient roles
 expect_exit 0 leakdex ingest --key "$K" --index "$I" --source express --class delivery_record -q "$T/deliveries.csv"
