@@ -48,7 +48,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(r.has_value() && *r == rule->target);
       auto nested = mapper.Resolve("_source." + rule->column, 3);
       FUZZ_CHECK(nested.has_value() && *nested == rule->target);
+      // Rules ignore ASCII case, as recognition does.
+      std::string upper(rule->column);
+      for (char& c : upper)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      auto u = mapper.Resolve(upper, 1);
+      FUZZ_CHECK(u.has_value() && *u == rule->target);
     }
+    FUZZ_CHECK(mapper.CheckAllRulesMatched("fuzz").ok());
   } else {
     FUZZ_CHECK(rule.status().code() == Status::Code::kInvalidArgument);
   }

@@ -117,14 +117,23 @@ std::string CleanName(std::string_view raw_name) {
 }
 
 // A rule's COLUMN matches a header name, or the end of a dotted JSON path
-// ("sjhm" matches "_source.sjhm"), compared as CleanName leaves them (so
-// --map phone=tel finds a column headed "TEL", as recognition would).
+// ("sjhm" matches "_source.sjhm"), ignoring ASCII case (so --map phone=tel
+// finds a column headed "TEL", as recognition would), and compared both as
+// CleanName leaves them and merely lower-cased: a space inside a path
+// ("_source. tel") or a name of spaces still matches the same text.
 bool NameMatches(std::string_view raw_name, std::string_view raw_column) {
   if (raw_name.empty()) return false;
-  const std::string name = CleanName(raw_name), column = CleanName(raw_column);
-  if (name.empty() || column.empty()) return false;
-  if (name == column) return true;
-  return name.size() > column.size() && name.ends_with(column) && name[name.size() - column.size() - 1] == '.';
+  const std::string names[] = {CleanName(raw_name), AsciiLower(raw_name)};
+  const std::string columns[] = {CleanName(raw_column), AsciiLower(raw_column)};
+  for (const std::string& name : names) {
+    for (const std::string& column : columns) {
+      if (name.empty() || column.empty()) continue;
+      if (name == column) return true;
+      if (name.size() > column.size() && name.ends_with(column) && name[name.size() - column.size() - 1] == '.')
+        return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
