@@ -75,7 +75,8 @@ class StreamBuffer {
   uint64_t offset() const { return offset_; }
   void Consume(size_t n) { begin_ += n; offset_ += n; }
   // Reads more bytes, keeping the unconsumed ones (the buffer grows when full).
-  // Returns false at end of stream with nothing new read.
+  // Returns false at end of stream with nothing new read. Either way data()
+  // may have moved: pointers into the buffer taken before are invalid.
   Result<bool> Fill();
   const std::string& name() const { return in_->name(); }
   uint64_t size_hint() const { return in_->size_hint(); }

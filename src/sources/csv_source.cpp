@@ -110,7 +110,13 @@ class CsvSource final : public RecordSource {
         return ParseResult::kRecord;
       }
       if (buf_->size() > kMaxRecordBytes) return ParseResult::kTooLong;
-      if (!buf_->eof() && Refill()) continue;
+      if (!buf_->eof()) {
+        // Fill may grow (move) the buffer even when it then finds the end of
+        // the input, so the fields just tokenised may point into freed memory:
+        // tokenise again either way.
+        if (!Refill() && !status_.ok()) return ParseResult::kEnd;
+        continue;
+      }
       if (!status_.ok()) return ParseResult::kEnd;
       if (bad_quote) return ParseResult::kBadQuote;
       // End of input without a final newline: the rest is the last record.
