@@ -71,9 +71,12 @@ std::string UsageMessage(CLI::App& app, const CLI::ParseError& e, int argc, char
   const std::vector<CLI::App*> parsed = app.get_subcommands();
   if (parsed.empty()) {
     const std::string commands = std::string("; the first argument is one of: ") + kCommands + " (see leakdex --help)";
-    if (argc > 1 && argv[1][0] != '-') return "unknown command" + commands;
-    if (argc > 1 && LooksLikeOptionName(std::string_view(argv[1]).substr(0, std::string_view(argv[1]).find('='))))
-      return "unknown option " + std::string(std::string_view(argv[1]).substr(0, std::string_view(argv[1]).find('='))) +
+    if (argc < 2) return "no command given" + commands;
+    const std::string_view first = argv[1];
+    if (first.empty() || first[0] != '-') return "unknown command" + commands;
+    const std::string_view option = first.substr(0, first.find('='));
+    if (LooksLikeOptionName(option))
+      return "unknown option " + std::string(option) +
              " before the command (options go after it: leakdex check --key K ...)" + commands;
     return "no command given" + commands;
   }
