@@ -70,11 +70,24 @@ struct TrieNode {
   int name = -1;                               // index into Table::names, or -1
 };
 
+// The trie as looked up: every node's children in one contiguous run of
+// kid_chars/kid_nodes (no pointer chase to a per-node vector), and a parent
+// link so that the longest-match walk needs no recursion (see DeepestKept).
+struct FlatNode {
+  uint32_t first_kid = 0;  // index into Table::kid_chars / kid_nodes
+  uint32_t kid_count = 0;
+  int32_t name = -1;       // index into Table::names, or -1
+  int32_t parent = -1;     // -1 for the root and the root's children
+};
+
 struct Table {
   std::vector<Division> divs;
   std::vector<Name> names;
-  std::vector<TrieNode> nodes;      // nodes[0] is the root (its kids unused)
+  std::vector<TrieNode> nodes;      // built by TrieInsert, released by Flatten; nodes[0] is the root
   std::vector<int32_t> root_kids;   // BMP code point -> node, or -1
+  std::vector<FlatNode> flat;       // nodes, flattened (same indexes)
+  std::vector<char32_t> kid_chars;  // sorted within each node's run
+  std::vector<int32_t> kid_nodes;
 };
 
 std::u32string U32(std::string_view s) {
@@ -120,6 +133,25 @@ void TrieInsert(Table& t, const std::u32string& name, int name_index) {
     node = next;
   }
   t.nodes[node].name = name_index;
+}
+
+// Copies t.nodes into the lookup form (t.flat, t.kid_chars, t.kid_nodes).
+void Flatten(Table& t) {
+  t.flat.assign(t.nodes.size(), FlatNode{});
+  for (size_t i = 0; i < t.nodes.size(); ++i) {
+    FlatNode& f = t.flat[i];
+    f.name = t.nodes[i].name;
+    f.first_kid = static_cast<uint32_t>(t.kid_chars.size());
+    f.kid_count = static_cast<uint32_t>(t.nodes[i].kids.size());
+    for (const auto& [c, kid] : t.nodes[i].kids) {
+      t.kid_chars.push_back(c);
+      t.kid_nodes.push_back(kid);
+    }
+  }
+  for (size_t i = 0; i < t.nodes.size(); ++i) {
+    for (const auto& kid : t.nodes[i].kids) t.flat[kid.second].parent = static_cast<int32_t>(i);
+  }
+  std::vector<TrieNode>().swap(t.nodes);  // build-time only
 }
 
 // The name table is built exactly as the reference builds its hash map (same
@@ -200,6 +232,7 @@ Table BuildTable() {
     t.names.push_back({std::move(targets), homonyms.count(name) > 0});
     TrieInsert(t, name, k);
   }
+  Flatten(t);
   return t;
 }
 
@@ -208,6 +241,21 @@ int TrieChild(const Table& t, int node, char32_t c) {
   auto it = std::lower_bound(kids.begin(), kids.end(), std::make_pair(c, 0),
                              [](const auto& a, const auto& b) { return a.first < b.first; });
   return it != kids.end() && it->first == c ? it->second : -1;
+}
+
+// TrieChild on the flattened trie. Most nodes have a handful of children: a
+// linear scan beats the binary search there.
+inline int FlatChild(const Table& t, int node, char32_t c) {
+  const FlatNode& n = t.flat[node];
+  const char32_t* chars = t.kid_chars.data() + n.first_kid;
+  if (n.kid_count <= 8) {
+    for (uint32_t k = 0; k < n.kid_count; ++k) {
+      if (chars[k] == c) return t.kid_nodes[n.first_kid + k];
+    }
+    return -1;
+  }
+  const char32_t* it = std::lower_bound(chars, chars + n.kid_count, c);
+  return it != chars + n.kid_count && *it == c ? t.kid_nodes[n.first_kid + (it - chars)] : -1;
 }
 
 const Table& Divisions() {
@@ -232,6 +280,8 @@ enum : uint16_t {
   kSpace = 1 << 9,        // IsSpace (text.cpp)
   kLossy = 1 << 10,       // IsLossyMarker (text.cpp)
   kTailMark = 1 << 11,    // # 第 幢 楼 座 房 户 层: NormaliseTail has work for them
+  kStar = 1 << 12,        // '*': a masked value
+  kKept = 1 << 13,        // CleanText keeps it: kCjk, ASCII letters and digits, '-', '#'
 };
 
 // Delivery notes: the text from the first of these to the end is dropped.
@@ -261,9 +311,11 @@ bool InitClasses() {
     mark(U"十百千", kPositional);
     mark(U"省市区县路街号弄室村镇乡", kNameStop);
     mark(U"#第幢楼座房户层", kTailMark);
+    mark(U"*", kStar);
+    mark(U"-#0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", kKept);
     for (std::u32string_view n : kNotes) v[n[0]] |= kNoteFirst;
     for (char32_t c = 0; c < 0x10000; ++c) {
-      if (IsCjkIdeograph(c)) v[c] |= kCjk;
+      if (IsCjkIdeograph(c)) v[c] |= kCjk | kKept;
       if (IsSpace(c)) v[c] |= kSpace;
       if (IsLossyMarker(c)) v[c] |= kLossy;
     }
@@ -274,6 +326,11 @@ bool InitClasses() {
 }
 
 inline uint16_t Class(char32_t c) { return c < 0x10000 ? g_class[c] : 0; }
+// Class plus, beyond the BMP, the bits of the text.cpp predicates.
+inline uint16_t FullClass(char32_t c) {
+  if (c < 0x10000) return g_class[c];
+  return static_cast<uint16_t>((IsCjkIdeograph(c) ? kCjk | kKept : 0) | (IsLossyMarker(c) ? kLossy : 0));
+}
 inline bool Has(char32_t c, uint16_t bit) { return (Class(c) & bit) != 0; }
 
 // T2s::MayChange over U+4E00..U+9FFF as a bitset (2.6 KB), built on first use:
@@ -299,22 +356,34 @@ inline bool IsUnitWord(char32_t c) { return Has(c, kUnitWord); }
 // The text.cpp predicates, from the table for the BMP.
 inline bool Cjk(char32_t c) { return c < 0x10000 ? Has(c, kCjk) : IsCjkIdeograph(c); }
 inline bool Space(char32_t c) { return c < 0x10000 ? Has(c, kSpace) : IsSpace(c); }
-inline bool Lossy(char32_t c) { return c < 0x10000 ? Has(c, kLossy) : IsLossyMarker(c); }
 
-// AppendUtf8 (text.cpp) over a whole string, reserving once.
+// AppendUtf8 (text.cpp) over a whole string. Sizes `out` once for the worst
+// case (4 bytes a code point), writes through a pointer and trims at the end:
+// the former push_back/append per code point went through a 3-byte stack
+// buffer whose bytes were reloaded as a word (a store-forwarding stall) and
+// re-checked capacity each time; that was ~8% of address normalisation.
 void AppendUtf8All(std::string& out, std::u32string_view s) {
-  out.reserve(out.size() + 3 * s.size());
+  const size_t start = out.size();
+  out.resize(start + 4 * s.size());
+  char* p = out.data() + start;
   for (char32_t c : s) {
     if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-    } else if (c >= 0x800 && c < 0x10000) {
-      const char b[3] = {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
-                         static_cast<char>(0x80 | (c & 0x3F))};
-      out.append(b, 3);
+      *p++ = static_cast<char>(c);
+    } else if (c < 0x800) {
+      *p++ = static_cast<char>(0xC0 | (c >> 6));
+      *p++ = static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      *p++ = static_cast<char>(0xE0 | (c >> 12));
+      *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      *p++ = static_cast<char>(0x80 | (c & 0x3F));
     } else {
-      norm::AppendUtf8(out, c);
+      *p++ = static_cast<char>(0xF0 | (c >> 18));
+      *p++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      *p++ = static_cast<char>(0x80 | (c & 0x3F));
     }
   }
+  out.resize(static_cast<size_t>(p - out.data()));
 }
 
 // ------------------------------------------------------------ region prefix
@@ -345,25 +414,29 @@ struct Match {
   const Name* name = nullptr;  // null: no match
 };
 
-// Depth-first from the deepest trie node along s: the first terminal (deepest
-// first) with a kept target wins. Recursion depth <= the longest name.
+// The deepest terminal node along s[pos..] (depth >= 2) with a kept target:
+// walks down as far as s follows the trie, then back up through the parent
+// links. Same answer as the depth-first recursion it replaces (first terminal,
+// deepest first, with a kept target wins), without a call per character.
 template <typename Filter>
-size_t DeepestKept(const Table& t, int node, std::u32string_view s, size_t pos, size_t depth, const Filter& keep,
+size_t DeepestKept(const Table& t, int node, std::u32string_view s, size_t pos, const Filter& keep,
                    const Name*& found) {
-  if (pos + depth < s.size()) {
-    int next = TrieChild(t, node, s[pos + depth]);
-    if (next >= 0) {
-      size_t len = DeepestKept(t, next, s, pos, depth + 1, keep, found);
-      if (len) return len;
-    }
+  size_t depth = 1;
+  while (pos + depth < s.size()) {
+    const int next = FlatChild(t, node, s[pos + depth]);
+    if (next < 0) break;
+    node = next;
+    ++depth;
   }
-  const int n = t.nodes[node].name;
-  if (n < 0 || depth < 2) return 0;
-  const Name& name = t.names[n];
-  for (const Target& x : name.targets) {
-    if (keep(t.divs[x.division])) {
-      found = &name;
-      return depth;
+  for (; depth >= 2; --depth, node = t.flat[node].parent) {
+    const int n = t.flat[node].name;
+    if (n < 0) continue;
+    const Name& name = t.names[n];
+    for (const Target& x : name.targets) {
+      if (keep(t.divs[x.division])) {
+        found = &name;
+        return depth;
+      }
     }
   }
   return 0;
@@ -375,7 +448,7 @@ Match Longest(const Table& t, std::u32string_view s, size_t pos, const Filter& k
   if (pos >= s.size() || s[pos] >= 0x10000) return m;
   const int node = t.root_kids[s[pos]];
   if (node < 0) return m;
-  m.len = DeepestKept(t, node, s, pos, 1, keep, m.name);
+  m.len = DeepestKept(t, node, s, pos, keep, m.name);
   if (!m.name) m.len = 0;
   return m;
 }
@@ -672,10 +745,12 @@ bool PhoneLike(std::u32string_view tok) {
 // Pre-cleaning on whitespace tokens, in place: phone numbers, postcodes and a
 // leading name of a one-line delivery string ("张三 13812345678 浙江省杭州市… 311121").
 // White space goes in any case.
-void DropDeliveryNoise(std::u32string& s, std::u32string& tmp, std::vector<std::pair<size_t, size_t>>& toks) {
+// `marks`: the FullClass bits of s's code points, or a superset.
+void DropDeliveryNoise(std::u32string& s, std::u32string& tmp, std::vector<std::pair<size_t, size_t>>& toks,
+                       uint16_t marks) {
   // One token (no whitespace, the common case): nothing to drop but the token itself
   // if it is a phone number.
-  if (std::none_of(s.begin(), s.end(), Space)) {
+  if (!(marks & kSpace)) {
     if (PhoneLike(s)) s.clear();
     return;
   }
@@ -785,8 +860,8 @@ NormOutcome LatinAddress(std::string_view text, std::string& result) {
   return NormOutcome::kOk;
 }
 
-// Brackets with their content, then delivery notes, then punctuation; in place.
-void CleanText(std::u32string& s) {
+// Removes brackets with their content, in place.
+void DropBracketed(std::u32string& s) {
   size_t w = 0;
   int depth = 0;
   for (char32_t c : s) {
@@ -796,15 +871,30 @@ void CleanText(std::u32string& s) {
     if (depth == 0) s[w++] = c;
   }
   s.resize(w);
-  CutNotes(s);
-  w = 0;
+}
+
+// Keeps CJK ideographs, digits, '-', '#' and ASCII letters (upper-cased); drops
+// everything else (spaces, punctuation, symbols). Branch-free per code point
+// (the kept/dropped and letter/ideograph mix is unpredictable): CleanText's
+// hottest loop before.
+void KeepAddressCharacters(std::u32string& s) {
+  size_t w = 0;
   for (char32_t c : s) {
-    if (Cjk(c) || IsDigit(c) || c == '-' || c == '#') s[w++] = c;
-    else if (c >= 'a' && c <= 'z') s[w++] = c - 'a' + 'A';
-    else if (c >= 'A' && c <= 'Z') s[w++] = c;
-    // everything else (spaces, punctuation, symbols) goes
+    const bool kept = (FullClass(c) & kKept) != 0;
+    const bool lower = c - U'a' < 26;
+    s[w] = lower ? c - (U'a' - U'A') : c;
+    w += kept;
   }
   s.resize(w);
+}
+
+// Brackets with their content, then delivery notes, then punctuation; in place.
+// `marks`: the FullClass bits of s's code points, or a superset; a step whose
+// characters are absent is skipped (it would be a no-op).
+void CleanText(std::u32string& s, uint16_t marks) {
+  if (marks & (kOpenBr | kCloseBr)) DropBracketed(s);
+  if (marks & kNoteFirst) CutNotes(s);
+  KeepAddressCharacters(s);
   // Postcode glued at either end ("…501室311121", "311121浙江省…").
   auto digits_run = [&](size_t from, size_t to) {
     for (size_t i = from; i < to; ++i) {
@@ -852,16 +942,18 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
     }
     if (!DecodeUtf8(text, s)) return NormOutcome::kBadEncoding;
   }
-  bool cjk = false;
+  // The first lossy marker or '*' decides; the union of the classes tells the
+  // later steps which of them have work to do.
+  uint16_t marks = 0;
   for (char32_t c : s) {
-    if (Lossy(c)) return NormOutcome::kBadEncoding;
-    if (c == '*') return NormOutcome::kMasked;
-    cjk |= Cjk(c);
+    const uint16_t k = FullClass(c);
+    if (k & (kLossy | kStar)) return c == '*' ? NormOutcome::kMasked : NormOutcome::kBadEncoding;
+    marks |= k;
   }
-  if (!cjk) return LatinAddress(text, result);
+  if (!(marks & kCjk)) return LatinAddress(text, result);
 
-  DropDeliveryNoise(s, w.tmp, w.toks);
-  CleanText(s);
+  DropDeliveryNoise(s, w.tmp, w.toks, marks);
+  CleanText(s, marks);
   Region region;
   const size_t pos = ResolveRegion(s, region);
   s.erase(0, pos);
