@@ -804,8 +804,10 @@ void CutNotes(std::u32string& s) {
 
 // The common case in one scan: true if raw is valid UTF-8 made only of ASCII and
 // CJK Unified Ideographs U+4E00..U+9FFF (so NFKC leaves it as it is: see
-// AlreadyNfkc in text.cpp) none of which t2s may change (T2s::MayChange), and
-// then s holds its code points. False: use the general path (s is garbage).
+// AlreadyNfkc in text.cpp) none of which t2s may change where it stands
+// (T2s::MayChangeAt: the general path's NeedsConversion gives the same answer
+// on the trimmed text, as no t2s phrase key holds ASCII), and then s holds its
+// code points. False: use the general path (s is garbage).
 bool DecodeSimple(std::string_view raw, std::u32string& s) {
   s.resize(raw.size());  // at least one byte per code point
   char32_t* out = s.data();
@@ -825,7 +827,8 @@ bool DecodeSimple(std::string_view raw, std::u32string& s) {
     const char32_t c = (char32_t{b & 0x0Fu} << 12) | (char32_t{p[i + 1] & 0x3Fu} << 6) | (p[i + 2] & 0x3Fu);
     if (c < kCjkFirst || c > kCjkLast) return false;
     if (!may_change) may_change = MayChangeCjk();
-    if (may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) return false;
+    if ((may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) && T2s::MayChangeAt(raw, i, c))
+      return false;
     out[n++] = c;
     i += 3;
   }
