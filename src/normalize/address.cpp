@@ -658,12 +658,13 @@ void ExpandShorthand(std::u32string& s, std::u32string& tmp) {
 }
 
 // House-number rules on the text after the region prefix, in place; `tmp` is scratch.
-void NormaliseTail(std::u32string& s, std::u32string& tmp) {
-  // Which of the first steps have anything to do (a step without its characters
-  // is a no-op; none of them creates a character another one looks for, except
-  // 号 from '#', which matters only next to 楼, tested here already).
-  uint16_t marks = 0;
-  for (char32_t c : s) marks |= Class(c);
+// `marks`: the Class bits of s's code points, or a superset (AddressPass's, taken
+// before cleaning: cleaning and region resolution only remove code points or
+// upper-case ASCII letters, which carry none of the bits tested here). It says
+// which of the first steps have anything to do (a step without its characters
+// is a no-op; none of them creates a character another one looks for, except
+// 号 from '#', which matters only next to 楼, tested here already).
+void NormaliseTail(std::u32string& s, std::u32string& tmp, uint16_t marks) {
   size_t w = 0;
   if (marks & kTailMark) {
     // '#' after a number is 号 (Chinese numerals count: "十#"); other '#' go.
@@ -808,16 +809,19 @@ void CutNotes(std::u32string& s) {
 // (T2s::MayChangeAt: the general path's NeedsConversion gives the same answer
 // on the trimmed text, as no t2s phrase key holds ASCII), and then s holds its
 // code points. False: use the general path (s is garbage).
-bool DecodeSimple(std::string_view raw, std::u32string& s) {
+// `marks` receives the union of the code points' Class bits.
+bool DecodeSimple(std::string_view raw, std::u32string& s, uint16_t& marks) {
   s.resize(raw.size());  // at least one byte per code point
   char32_t* out = s.data();
   size_t n = 0;
   const uint64_t* may_change = nullptr;  // fetched at the first ideograph
   const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+  uint16_t k = 0;
   for (size_t i = 0; i < raw.size();) {
     const unsigned char b = p[i];
     if (b < 0x80) {
       out[n++] = b;
+      k |= g_class[b];
       ++i;
       continue;
     }
@@ -830,14 +834,16 @@ bool DecodeSimple(std::string_view raw, std::u32string& s) {
     if ((may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) && T2s::MayChangeAt(raw, i, c))
       return false;
     out[n++] = c;
+    k |= g_class[c];
     i += 3;
   }
   s.resize(n);
+  marks = k;
   return true;
 }
 
 struct Scratch {
-  std::string text, conv, tail;
+  std::string text, conv;
   std::u32string s, tmp;
   std::vector<std::pair<size_t, size_t>> toks;
 };
@@ -916,11 +922,13 @@ void CleanText(std::u32string& s, uint16_t marks) {
 }
 
 // One pass of the address rules; NormalizeAddress repeats it until it settles.
-// `raw` must not point into the thread's scratch buffers.
+// `raw` must not point into the thread's scratch buffers nor into `result`.
 NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string& result) {
   std::u32string& s = w.s;
   std::string_view text;
-  if (DecodeSimple(raw, s)) {
+  uint16_t marks = 0;
+  bool marks_known = false;  // marks already holds the classes of s (as trimmed)
+  if (DecodeSimple(raw, s, marks)) {
     // NFKC and t2s leave raw as it is (see DecodeSimple); trimming can only
     // remove ASCII white space, one byte per code point.
     size_t lead = 0, trail = 0;
@@ -932,6 +940,9 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
     s.resize(s.size() - trail);
     s.erase(0, lead);
     text = v;
+    // Saves a scan over s: DecodeSimple's marks stand unless trimming removed
+    // something or there is a lossy marker or '*' (the loop below decides).
+    marks_known = lead == 0 && trail == 0 && !(marks & (kLossy | kStar));
   } else {
     if (!Nfkc(raw, w.text)) return NormOutcome::kBadEncoding;
     std::string_view v = Trim(w.text);
@@ -947,11 +958,13 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
   }
   // The first lossy marker or '*' decides; the union of the classes tells the
   // later steps which of them have work to do.
-  uint16_t marks = 0;
-  for (char32_t c : s) {
-    const uint16_t k = FullClass(c);
-    if (k & (kLossy | kStar)) return c == '*' ? NormOutcome::kMasked : NormOutcome::kBadEncoding;
-    marks |= k;
+  if (!marks_known) {
+    marks = 0;
+    for (char32_t c : s) {
+      const uint16_t k = FullClass(c);
+      if (k & (kLossy | kStar)) return c == '*' ? NormOutcome::kMasked : NormOutcome::kBadEncoding;
+      marks |= k;
+    }
   }
   if (!(marks & kCjk)) return LatinAddress(text, result);
 
@@ -961,20 +974,20 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
   const size_t pos = ResolveRegion(s, region);
   s.erase(0, pos);
   while (!s.empty() && (s.back() == '-' || s.back() == '#')) s.pop_back();
-  NormaliseTail(s, w.tmp);
+  NormaliseTail(s, w.tmp, marks);
   while (!s.empty() && s.back() == '-') s.pop_back();
   size_t lead = 0;
   while (lead < s.size() && s[lead] == '-') ++lead;
   s.erase(0, lead);
   if (s.size() < 2) return NormOutcome::kInvalid;  // a region alone is not an address
-  w.tail.clear();
-  AppendUtf8All(w.tail, s);
-  if (IsNullPlaceholder(w.tail)) return NormOutcome::kPlaceholder;  // "中国NULL"
-  // Only notes, phone numbers or Latin letters were Chinese here: nothing left to key.
-  if (region.prov < 0 && std::none_of(s.begin(), s.end(), Cjk)) return NormOutcome::kInvalid;
+  // The tail is encoded straight after the prefix (result is only read on kOk).
   result.clear();
   if (region.prov >= 0) AppendPrefix(region, result);
-  result += w.tail;
+  const size_t prefix_size = result.size();
+  AppendUtf8All(result, s);
+  if (IsNullPlaceholder(std::string_view(result).substr(prefix_size))) return NormOutcome::kPlaceholder;  // "中国NULL"
+  // Only notes, phone numbers or Latin letters were Chinese here: nothing left to key.
+  if (region.prov < 0 && std::none_of(s.begin(), s.end(), Cjk)) return NormOutcome::kInvalid;
   return NormOutcome::kOk;
 }
 
