@@ -414,13 +414,18 @@ struct Match {
   const Name* name = nullptr;  // null: no match
 };
 
-// The deepest terminal node along s[pos..] (depth >= 2) with a kept target:
-// walks down as far as s follows the trie, then back up through the parent
-// links. Same answer as the depth-first recursion it replaces (first terminal,
-// deepest first, with a kept target wins), without a call per character.
-template <typename Filter>
-size_t DeepestKept(const Table& t, int node, std::u32string_view s, size_t pos, const Filter& keep,
-                   const Name*& found) {
+// The deepest trie node that s[pos..] leads to (walking down as far as s
+// follows the trie), and its depth; node -1 if s[pos] starts no name.
+struct Walk {
+  int node = -1;
+  size_t depth = 0;
+};
+
+Walk WalkDown(const Table& t, std::u32string_view s, size_t pos) {
+  Walk w;
+  if (pos >= s.size() || s[pos] >= 0x10000) return w;
+  int node = t.root_kids[s[pos]];
+  if (node < 0) return w;
   size_t depth = 1;
   while (pos + depth < s.size()) {
     const int next = FlatChild(t, node, s[pos + depth]);
@@ -428,40 +433,58 @@ size_t DeepestKept(const Table& t, int node, std::u32string_view s, size_t pos, 
     node = next;
     ++depth;
   }
-  for (; depth >= 2; --depth, node = t.flat[node].parent) {
+  return {node, depth};
+}
+
+// The deepest terminal node on the walk (depth >= 2) with a kept target, going
+// back up through the parent links. Same answer as the depth-first recursion
+// it replaces (first terminal, deepest first, with a kept target wins).
+template <typename Filter>
+Match DeepestKept(const Table& t, Walk w, const Filter& keep) {
+  for (int node = w.node; w.depth >= 2; --w.depth, node = t.flat[node].parent) {
     const int n = t.flat[node].name;
     if (n < 0) continue;
     const Name& name = t.names[n];
     for (const Target& x : name.targets) {
-      if (keep(t.divs[x.division])) {
-        found = &name;
-        return depth;
-      }
+      if (keep(t.divs[x.division])) return Match{w.depth, &name};
     }
   }
-  return 0;
+  return Match{};
 }
 
-template <typename Filter>
-Match Longest(const Table& t, std::u32string_view s, size_t pos, const Filter& keep) {
-  Match m;
-  if (pos >= s.size() || s[pos] >= 0x10000) return m;
-  const int node = t.root_kids[s[pos]];
-  if (node < 0) return m;
-  m.len = DeepestKept(t, node, s, pos, keep, m.name);
-  if (!m.name) m.len = 0;
-  return m;
-}
+// The longest name at s[pos..] with a target that `keep` accepts, for one s.
+// Keeps the last walk: ResolveRegion asks twice at the same position (any name
+// in SkipFiller, then a district or city of the province), and the walk down
+// is the costly half.
+class NameFinder {
+ public:
+  NameFinder(const Table& t, std::u32string_view s) : t_(t), s_(s) {}
+  template <typename Filter>
+  Match Longest(size_t pos, const Filter& keep) {
+    if (pos != walked_pos_) {
+      walk_ = WalkDown(t_, s_, pos);
+      walked_pos_ = pos;
+    }
+    if (walk_.node < 0) return Match{};
+    return DeepestKept(t_, walk_, keep);
+  }
+
+ private:
+  const Table& t_;
+  std::u32string_view s_;
+  size_t walked_pos_ = std::u32string_view::npos;
+  Walk walk_;
+};
 
 constexpr auto kAny = [](const Division&) { return true; };
 
 // Skips repeats of already-resolved names and filler ("上海市上海市", "市辖区").
-size_t SkipFiller(const Table& t, std::u32string_view s, size_t pos, std::initializer_list<int> resolved) {
+size_t SkipFiller(NameFinder& finder, std::u32string_view s, size_t pos, std::initializer_list<int> resolved) {
   while (pos < s.size()) {
     std::u32string_view rest = s.substr(pos);
     if (rest.starts_with(U"市辖区")) { pos += 3; continue; }
     if (rest.starts_with(U"辖区")) { pos += 2; continue; }
-    Match m = Longest(t, s, pos, kAny);
+    Match m = finder.Longest(pos, kAny);
     if (!m.name) break;
     bool repeat = false;
     for (const Target& x : m.name->targets) {
@@ -488,7 +511,8 @@ size_t ResolveRegion(std::u32string_view s, Region& r) {
     if (s.starts_with(country)) { pos = country.size(); break; }
   }
   int prov = -1, city = -1, dist = -1;
-  Match m = Longest(t, s, pos, kAny);
+  NameFinder finder(t, s);
+  Match m = finder.Longest(pos, kAny);
   if (m.name) {
     // A province wins over a same-named city ("海南"); otherwise the name must be unique.
     const Target* pick = nullptr;
@@ -512,12 +536,12 @@ size_t ResolveRegion(std::u32string_view s, Region& r) {
     }
   }
   if (prov >= 0) {
-    pos = SkipFiller(t, s, pos, {prov, city, dist});
+    pos = SkipFiller(finder, s, pos, {prov, city, dist});
     const bool muni = t.divs[prov].municipality;
     if ((muni && dist < 0) || (!muni && city < 0)) {
       const Level want = muni ? Level::kDistrict : Level::kCity;
       auto keep = [&](const Division& d) { return d.level == want && d.province == prov; };
-      Match c = Longest(t, s, pos, keep);
+      Match c = finder.Longest(pos, keep);
       const Target* only = nullptr;
       int kept = 0;
       if (c.name) {
@@ -528,7 +552,7 @@ size_t ResolveRegion(std::u32string_view s, Region& r) {
       if (kept == 1 && !BareRejected(s, pos + c.len, only->kind)) {
         pos += c.len;
         (muni ? dist : city) = only->division;
-        pos = SkipFiller(t, s, pos, {prov, city, dist});
+        pos = SkipFiller(finder, s, pos, {prov, city, dist});
       }
     }
   }
