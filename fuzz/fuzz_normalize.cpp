@@ -5,7 +5,8 @@
 // size; normalising is deterministic; a canonical form normalises to itself
 // (a user who types the canonical form gets the same key).
 // Addresses: the fast normaliser gives exactly what the pre-rewrite reference
-// (tests/address_reference.cpp, compiled into this target only) gives.
+// (tests/address_reference.cpp, compiled into this target only) gives, and the
+// t2s pre-check's "no change" agrees with OpenCC.
 #include <utf8proc.h>
 
 #include "address_reference.h"
@@ -49,6 +50,14 @@ void CompareAddress(std::string_view raw) {
     if (!r.ok()) std::abort();
     return std::move(r.value());
   }();
+  // The t2s pre-check: when it says t2s leaves valid UTF-8 as it is, OpenCC must agree.
+  if (ValidUtf8(raw) && !t2s->NeedsConversion(raw)) {
+    std::string converted(raw);
+    if (t2s->ConvertWithOpencc(converted) && converted != raw) {
+      std::fprintf(stderr, "t2s: the pre-check says no change, OpenCC changes the text\n");
+      std::abort();
+    }
+  }
   std::vector<std::string> a, b;
   NormOutcome oa = norm::NormalizeAddress(raw, *t2s, a);
   NormOutcome ob = norm::reference::NormalizeAddress(raw, *t2s, b);
