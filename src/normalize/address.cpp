@@ -560,6 +560,14 @@ size_t ResolveRegion(std::u32string_view s, Region& r) {
   return pos;
 }
 
+// Bytes AppendPrefix writes.
+size_t PrefixSize(const Region& r) {
+  const Table& t = Divisions();
+  size_t n = 0;
+  for (int d : {r.prov, r.city, r.dist}) n += d >= 0 ? t.divs[d].name_utf8.size() : 0;
+  return n;
+}
+
 void AppendPrefix(const Region& r, std::string& out) {
   const Table& t = Divisions();
   out += t.divs[r.prov].name_utf8;
@@ -1004,8 +1012,10 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
   while (lead < s.size() && s[lead] == '-') ++lead;
   s.erase(0, lead);
   if (s.size() < 2) return NormOutcome::kInvalid;  // a region alone is not an address
-  // The tail is encoded straight after the prefix (result is only read on kOk).
+  // The tail is encoded straight after the prefix (result is only read on kOk),
+  // in one allocation at most (growing it in two steps was ~3% of the time).
   result.clear();
+  result.reserve(PrefixSize(region) + 4 * s.size());
   if (region.prov >= 0) AppendPrefix(region, result);
   const size_t prefix_size = result.size();
   AppendUtf8All(result, s);
