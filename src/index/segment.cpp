@@ -51,10 +51,16 @@ void PadTo8(std::string* s) {
   while (s->size() % 8) s->push_back('\0');
 }
 
+// Keys a group aims at (between this and twice this). A lookup decodes its
+// group's unary code and skips the payload codes before its key, so its CPU
+// cost grows with the group; the directory costs 64 bits a group.
+constexpr uint64_t kKeysPerGroup = 64;
+
 // Cost in bits of bucket bits b for n keys of F bits (remainders, unary code,
 // group directory), and the group bits k that goes with it.
 void ChooseLayout(uint64_t n, uint8_t f, uint8_t pmin, uint8_t* best_b, uint8_t* best_k) {
-  const unsigned gbits_n = n >= 768 ? static_cast<unsigned>(std::bit_width(n / 384) - 1) : 0;
+  const uint64_t per_group = kKeysPerGroup;
+  const unsigned gbits_n = n >= 2 * per_group ? static_cast<unsigned>(std::bit_width(n / per_group) - 1) : 0;
   unsigned __int128 best = ~static_cast<unsigned __int128>(0);
   const unsigned max_b = std::min<unsigned>({pmin, f, format::kMaxBucketBits});
   for (unsigned b = 0; b <= max_b; ++b) {
