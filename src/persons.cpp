@@ -99,6 +99,47 @@ void DeriveKeys(const KeyedHasher& hasher, const CanonicalPerson& person,
   }
 }
 
+std::optional<KeyKind> SingleKindOf(Attribute a) {
+  switch (a) {
+    case Attribute::kPhone: return KeyKind::kPhone;
+    case Attribute::kEmail: return KeyKind::kEmail;
+    case Attribute::kIdNumber: return KeyKind::kIdNumber;
+    case Attribute::kAddress: return KeyKind::kAddress;
+    default: return std::nullopt;
+  }
+}
+
+void DeriveSingleKeys(const KeyedHasher& hasher, const CanonicalPerson& person,
+                      const std::function<void(KeyKind, size_t, const Tag&)>& fn) {
+  for (KeyKind kind : kAllKeyKinds) {
+    const KeyKindParts parts = PartsOf(kind);
+    if (parts.second) continue;
+    const auto& values = person.values[static_cast<int>(parts.first)];
+    for (size_t i = 0; i < values.size(); ++i) fn(kind, i, hasher.Compute(kind, values[i]));
+  }
+}
+
+uint64_t DerivePairKeys(const KeyedHasher& hasher, const CanonicalPerson& person,
+                        const std::function<bool(Attribute, size_t)>& found,
+                        const std::function<void(KeyKind, const Tag&)>& fn) {
+  uint64_t allowed = 0;
+  for (KeyKind kind : kAllKeyKinds) {
+    const KeyKindParts parts = PartsOf(kind);
+    if (!parts.second) continue;
+    const Attribute fa = parts.first, sa = *parts.second;
+    const bool f_keyed = SingleKindOf(fa).has_value(), s_keyed = SingleKindOf(sa).has_value();
+    const auto& first = person.values[static_cast<int>(fa)];
+    const auto& second = person.values[static_cast<int>(sa)];
+    allowed += first.size() * second.size();
+    for (size_t i = 0; i < first.size(); ++i) {
+      if (f_keyed && !found(fa, i)) continue;
+      for (size_t j = 0; j < second.size(); ++j)
+        if (!s_keyed || found(sa, j)) fn(kind, hasher.Compute(kind, first[i], second[j]));
+    }
+  }
+  return allowed;
+}
+
 DataClassSet ExposedClasses(const RawPerson& raw) {
   DataClassSet set = raw.record_classes;
   for (int a = 0; a < kAttributeCount; ++a)

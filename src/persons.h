@@ -64,6 +64,31 @@ inline constexpr size_t kMaxValuesPerAttribute = 8;
 void DeriveKeys(const KeyedHasher& hasher, const CanonicalPerson& person,
                 const std::function<void(KeyKind, const Tag&)>& fn);
 
+// Two-step derivation for lookups (batch). A pair key (name+phone,
+// phone+address, ...) is only ever stored together with the single keys of its
+// parts that have one (phone, e-mail, ID number, address): ingest derives all
+// of a person's keys at once through DeriveKeys, and no command removes keys
+// from an index (compact and merge keep every key). So when the single key of
+// a part is absent from an index, every pair using that value is absent too;
+// looking it up could only ever yield a false positive. DeriveSingleKeys and
+// DerivePairKeys together derive exactly DeriveKeys' keys, minus those pairs.
+
+// The single key kind of an attribute, or none (name, birth date, gender).
+std::optional<KeyKind> SingleKindOf(Attribute a);
+
+// Calls fn(kind, value_index, tag) for every single key of the person, in
+// DeriveKeys' order.
+void DeriveSingleKeys(const KeyedHasher& hasher, const CanonicalPerson& person,
+                      const std::function<void(KeyKind, size_t, const Tag&)>& fn);
+
+// Calls fn(kind, tag) for every pair key of the person whose keyed parts were
+// found: found(attribute, value_index) tells whether the single key of that
+// value is in the index. Returns the number of pair keys the person allows,
+// derived or not (what DeriveKeys would have emitted for pairs).
+uint64_t DerivePairKeys(const KeyedHasher& hasher, const CanonicalPerson& person,
+                        const std::function<bool(Attribute, size_t)>& found,
+                        const std::function<void(KeyKind, const Tag&)>& fn);
+
 // The data classes a person's record exposed: attributes present plus record classes.
 DataClassSet ExposedClasses(const RawPerson& raw);
 
