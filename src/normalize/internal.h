@@ -128,9 +128,14 @@ class T2s {
   // answers "maybe" for every non-ASCII code point.
   static bool EmbeddedSetCurrent();
   static int EmbeddedSetSize();  // code points in the embedded set
+  // The TSPhrases keys embedded for Convert's own t2s (for tests).
+  static std::vector<std::string> EmbeddedPhrases();
   // Converts in place when any code point may change; returns false on an
   // OpenCC failure (s is then unchanged).
   bool Convert(std::string& s);
+  // Convert without its own implementation of t2s from the embedded tables:
+  // always through OpenCC (differential tests compare the two).
+  bool ConvertWithOpencc(std::string& s);
   bool NeedsConversion(std::string_view s) const;
 
  private:
