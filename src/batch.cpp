@@ -542,13 +542,14 @@ Status Pipeline::ProcessChunk(Chunk* c, WorkerState* w) {
     w->matches.clear();
     int slot[16];
     std::fill(std::begin(slot), std::end(slot), -1);
-    auto take = [&](int k, std::optional<KeyExposure>& hit) {
+    // Copied, not moved: the hits keep their storage for the next chunk.
+    auto take = [&](int k, const std::optional<KeyExposure>& hit) {
       if (!hit) return;
       if (slot[k] < 0) {
         slot[k] = static_cast<int>(w->matches.size());
-        w->matches.push_back(KeyMatch{static_cast<KeyKind>(k), std::move(*hit)});
+        w->matches.push_back(KeyMatch{static_cast<KeyKind>(k), *hit});
       } else {
-        MergeExposure(&w->matches[slot[k]].exposure, std::move(*hit));
+        MergeExposure(&w->matches[slot[k]].exposure, KeyExposure(*hit));
       }
     };
     for (uint32_t t = w->row_tag_begin[i]; t < w->row_tag_begin[i + 1]; ++t) take(w->tag_kinds[t], w->hits[t]);

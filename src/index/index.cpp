@@ -153,13 +153,17 @@ struct Index::Impl {
       out->reset();
       return Status::Ok();
     }
-    KeyExposure& e = out->emplace();
+    // Reuses the storage of an answer already there (LookupMany's callers
+    // pass the same vector chunk after chunk): thousands of small
+    // allocations in a row missed malloc's per-thread cache (4.5% of batch).
+    KeyExposure& e = out->has_value() ? **out : out->emplace();
     e.classes = classes;
     e.roles = roles;
     e.records = records;
     if (sets.size() == 1) {
-      e.sources = sets[0]->names;
+      e.sources.assign(sets[0]->names.begin(), sets[0]->names.end());
     } else {
+      e.sources.clear();
       for (const SetNames* sn : sets) e.sources.insert(e.sources.end(), sn->names.begin(), sn->names.end());
       std::sort(e.sources.begin(), e.sources.end());
       e.sources.erase(std::unique(e.sources.begin(), e.sources.end()), e.sources.end());
@@ -216,7 +220,7 @@ Result<std::optional<KeyExposure>> Index::Lookup(const Tag& tag) const {
 }
 
 Status Index::LookupMany(std::span<const Tag> tags, std::vector<std::optional<KeyExposure>>* out) const {
-  out->assign(tags.size(), std::nullopt);
+  out->resize(tags.size());  // every entry is set below; engaged ones keep their storage
   const size_t n = tags.size();
   // A batch with several tags per group of a large index is answered in
   // fingerprint order: neighbouring tags share groups and pages, read once
