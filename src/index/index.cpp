@@ -71,13 +71,14 @@ SegmentPublication::~SegmentPublication() {
   if (fs::remove(path_, ec)) (void)SyncDirectory(dir_);  // best effort: the failure is already reported
 }
 
-Result<std::vector<std::unique_ptr<SegmentReader>>> OpenSegments(const std::string& dir, const Manifest& m) {
+Result<std::vector<std::unique_ptr<SegmentReader>>> OpenSegments(const std::string& dir, const Manifest& m,
+                                                                 MappedFile::Mode mode) {
   std::vector<std::unique_ptr<SegmentReader>> out;
   for (const SegmentRef& ref : m.segments) {
     std::string path = (fs::path(dir) / ref.name).string();
     std::error_code ec;
     if (!fs::exists(path, ec)) return Status::Corruption(path + ": segment named by the manifest is missing");
-    LEAKDEX_ASSIGN_OR_RETURN(auto seg, SegmentReader::Open(path));
+    LEAKDEX_ASSIGN_OR_RETURN(auto seg, SegmentReader::Open(path, format::kVerifyWholeOnOpenBytes, mode));
     if (seg->file_size() != ref.file_size || seg->footer_checksum() != ref.footer_checksum ||
         seg->header().key_count != ref.key_count)
       return Status::Corruption(path + ": segment differs from the one the manifest names (replaced or swapped?)");
@@ -175,13 +176,19 @@ struct Index::Impl {
 Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Index::~Index() = default;
 
-Result<std::unique_ptr<Index>> Index::Open(const std::string& dir) {
+Result<std::unique_ptr<Index>> Index::Open(const std::string& dir) { return Open(dir, OpenOptions{}); }
+
+Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, const OpenOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   LEAKDEX_ASSIGN_OR_RETURN(impl->manifest, ReadManifest(dir));
   LEAKDEX_RETURN_IF_ERROR(CheckNormalizerVersion(dir, impl->manifest.normalizer_version));
   LEAKDEX_RETURN_IF_ERROR(CheckManifestSources(dir, impl->manifest));
-  LEAKDEX_ASSIGN_OR_RETURN(impl->segments, OpenSegments(dir, impl->manifest));
+  uint64_t segment_bytes = 0;
+  for (const SegmentRef& r : impl->manifest.segments) segment_bytes += r.file_size;
+  const MappedFile::Mode mode =
+      segment_bytes <= options.load_up_to_bytes ? MappedFile::Mode::kLoad : MappedFile::Mode::kMap;
+  LEAKDEX_ASSIGN_OR_RETURN(impl->segments, OpenSegments(dir, impl->manifest, mode));
   for (const SourceInfo& s : impl->manifest.sources) impl->sources[s.id] = &s;
   impl->ResolveSetNames();
   return std::unique_ptr<Index>(new Index(std::move(impl)));

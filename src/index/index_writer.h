@@ -100,6 +100,7 @@ class SegmentPublication {
 // Segment file name for number n: seg-000001.ldx.
 std::string SegmentFileName(uint32_t n);
 // Opens every segment the manifest names and checks it is the very file named.
-Result<std::vector<std::unique_ptr<SegmentReader>>> OpenSegments(const std::string& dir, const Manifest& m);
+Result<std::vector<std::unique_ptr<SegmentReader>>> OpenSegments(const std::string& dir, const Manifest& m,
+                                                                 MappedFile::Mode mode = MappedFile::Mode::kMap);
 
 }  // namespace leakdex

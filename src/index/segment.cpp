@@ -523,9 +523,10 @@ Result<uint64_t> SegmentBuilder::Finish() {
 
 // ---- Reader ---------------------------------------------------------------------
 
-Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::string& path, uint64_t verify_whole_up_to) {
+Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::string& path, uint64_t verify_whole_up_to,
+                                                           MappedFile::Mode mode) {
   std::unique_ptr<SegmentReader> r(new SegmentReader());
-  LEAKDEX_ASSIGN_OR_RETURN(r->view_, PagedView::Open(path));
+  LEAKDEX_ASSIGN_OR_RETURN(r->view_, PagedView::Open(path, mode));
   LEAKDEX_RETURN_IF_ERROR(r->ParseHeader());
   LEAKDEX_RETURN_IF_ERROR(r->ParseFooterAndDirectory());
   LEAKDEX_RETURN_IF_ERROR(r->ParseDictionary());

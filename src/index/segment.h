@@ -193,8 +193,10 @@ class SegmentReader {
  public:
   // Validates header, footer, section directory, dictionary and source sets;
   // files up to `verify_whole_up_to` bytes are verified entirely (Verify()).
+  // `mode`: MappedFile's (kLoad reads the file into memory, for batch).
   static Result<std::unique_ptr<SegmentReader>> Open(const std::string& path,
-                                                     uint64_t verify_whole_up_to = format::kVerifyWholeOnOpenBytes);
+                                                     uint64_t verify_whole_up_to = format::kVerifyWholeOnOpenBytes,
+                                                     MappedFile::Mode mode = MappedFile::Mode::kMap);
 
   const SegmentHeaderInfo& header() const { return h_; }
   uint64_t file_size() const { return view_->file_size(); }
