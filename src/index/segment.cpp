@@ -1,5 +1,9 @@
 #include "index/segment.h"
 
+#ifdef __BMI2__
+#include <immintrin.h>
+#endif
+
 #include <xxhash.h>
 
 #include <algorithm>
@@ -35,6 +39,12 @@ inline uint64_t LoadBits(const PagedRange& g, uint64_t bit, unsigned w) {
 
 // Position of the m-th (0-based) set bit of x. REQUIRES: popcount(x) > m.
 inline unsigned SelectBit(uint64_t x, unsigned m) {
+#ifdef __BMI2__
+  // pdep deposits bit m of the mask at the m-th set bit of x: one
+  // instruction where the byte loop below takes up to eight steps (a lookup
+  // selects three times). Only on BMI2 builds (LEAKDEX_NATIVE).
+  return static_cast<unsigned>(std::countr_zero(_pdep_u64(uint64_t{1} << m, x)));
+#else
   unsigned shift = 0;
   for (;;) {
     unsigned c = static_cast<unsigned>(std::popcount(x & 0xff));
@@ -45,6 +55,7 @@ inline unsigned SelectBit(uint64_t x, unsigned m) {
   }
   for (; m > 0; --m) x &= x - 1;
   return shift + static_cast<unsigned>(std::countr_zero(x));
+#endif
 }
 
 void PadTo8(std::string* s) {
