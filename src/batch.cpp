@@ -268,7 +268,12 @@ class Pipeline {
 
   // Worker side.
   void WorkLoop();
+  // A chunk: canonicalise and derive the single keys, look them up, derive
+  // the pairs whose parts were found, look those up, then format the rows.
   Status ProcessChunk(Chunk* c, struct WorkerState* w);
+  void DeriveSingles(Chunk* c, struct WorkerState* w);
+  void DerivePairs(Chunk* c, struct WorkerState* w);
+  void FormatRows(Chunk* c, struct WorkerState* w);
 
   void Abort(Status st) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -453,18 +458,24 @@ struct WorkerState {
 };
 
 Status Pipeline::ProcessChunk(Chunk* c, WorkerState* w) {
+  DeriveSingles(c, w);
+  LEAKDEX_RETURN_IF_ERROR(LookupAll(index_, w->tags, &w->hits));
+  DerivePairs(c, w);
+  LEAKDEX_RETURN_IF_ERROR(LookupAll(index_, w->pair_tags, &w->pair_hits));
+  FormatRows(c, w);
+  return Status::Ok();
+}
+
+// Canonicalises every person of the chunk and derives its single keys
+// (phone, e-mail, ID number, address); sets each row's error and key count.
+void Pipeline::DeriveSingles(Chunk* c, WorkerState* w) {
   const size_t n = c->rows.size();
   w->tags.clear();
   w->tag_kinds.clear();
-  w->pair_tags.clear();
-  w->pair_kinds.clear();
   w->persons_at.clear();
   w->row_tag_begin.assign(n + 1, 0);
-  w->row_pair_begin.assign(n + 1, 0);
   w->row_keys.assign(n, 0);
   w->row_errors.resize(n);
-  // 1. Canonicalise, derive the single keys (phone, e-mail, ID number,
-  //    address), row by row, and look them up all at once.
   for (size_t i = 0; i < n; ++i) {
     const RowIn& r = c->rows[i];
     w->row_tag_begin[i] = static_cast<uint32_t>(w->tags.size());
@@ -509,9 +520,16 @@ Status Pipeline::ProcessChunk(Chunk* c, WorkerState* w) {
   }
   w->row_tag_begin[n] = static_cast<uint32_t>(w->tags.size());
   for (size_t i = 0; i < n; ++i) w->row_keys[i] = w->row_tag_begin[i + 1] - w->row_tag_begin[i];
-  LEAKDEX_RETURN_IF_ERROR(LookupAll(index_, w->tags, &w->hits));
-  // 2. The pair keys whose single parts were found (persons.h says why the
-  //    others cannot be in the index), looked up all at once.
+}
+
+// Derives the pair keys whose single parts were found in w->hits (persons.h
+// says why the others cannot be in the index); counts every pair a row
+// allows as checked.
+void Pipeline::DerivePairs(Chunk* c, WorkerState* w) {
+  const size_t n = c->rows.size();
+  w->pair_tags.clear();
+  w->pair_kinds.clear();
+  w->row_pair_begin.assign(n + 1, 0);
   size_t person = 0;
   for (size_t i = 0; i < n; ++i) {
     w->row_pair_begin[i] = static_cast<uint32_t>(w->pair_tags.size());
@@ -527,8 +545,12 @@ Status Pipeline::ProcessChunk(Chunk* c, WorkerState* w) {
     }
   }
   w->row_pair_begin[n] = static_cast<uint32_t>(w->pair_tags.size());
-  LEAKDEX_RETURN_IF_ERROR(LookupAll(index_, w->pair_tags, &w->pair_hits));
-  // 3. Merge per row and key kind, compare with the baseline, format.
+}
+
+// Merges each row's matches per key kind, compares them with the baseline,
+// counts them and formats the row into c->out.
+void Pipeline::FormatRows(Chunk* c, WorkerState* w) {
+  const size_t n = c->rows.size();
   ChunkStats& st = c->stats;
   for (size_t i = 0; i < n; ++i) {
     const RowIn& r = c->rows[i];
@@ -617,7 +639,6 @@ Status Pipeline::ProcessChunk(Chunk* c, WorkerState* w) {
     view.baseline = bstate;
     w->formatter->Append(view, &c->out);
   }
-  return Status::Ok();
 }
 
 void Pipeline::WorkLoop() {
