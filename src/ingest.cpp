@@ -55,10 +55,7 @@ class EntrySink {
   // error is in status().
   void Add(const std::vector<Entry>& batch) {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const Entry& e : batch) {
-      if (!status_.ok()) return;
-      status_ = sorter_->Add(e);
-    }
+    if (status_.ok()) status_ = sorter_->Add(batch.data(), batch.size());
   }
   Status status() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -517,7 +514,7 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
   }
   KeyedHasher hasher(key);
   setup.hasher = &hasher;
-  TagSorter sorter(TagSorterOptions{options.index_dir, options.memory_bytes});
+  TagSorter sorter(TagSorterOptions{options.index_dir, options.memory_bytes, setup.threads});
   EntrySink sink(&sorter);
   DataClassSet exposed_classes = 0;
   Status st = ProduceEntries(options, setup, &sink, report, &exposed_classes, progress, start, bytes_total);

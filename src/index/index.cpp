@@ -362,6 +362,15 @@ Result<bool> IndexWriter::HasKeyFromSource(uint64_t fp, uint32_t source_id) cons
   return false;
 }
 
+bool IndexWriter::SourceIndexed(uint32_t source_id) const {
+  for (const auto& seg : segments_)
+    for (uint32_t d = 0; d < seg->dictionary().size(); ++d) {
+      std::span<const uint32_t> set = seg->SourceSet(seg->dictionary()[d].source_set);
+      if (std::find(set.begin(), set.end(), source_id) != set.end()) return true;
+    }
+  return false;
+}
+
 std::string IndexWriter::NextSegmentPath() const {
   return (fs::path(dir_) / SegmentFileName(manifest_.next_segment_number)).string();
 }
@@ -383,12 +392,12 @@ Status IndexWriter::PublishFromSorter(TagSorter* sorted, const SourceInfo& delta
   next.precision_floor = std::max(next.precision_floor, precision_floor);
 
   PayloadTable payloads;
-  struct PairHash {
-    size_t operator()(const std::pair<uint64_t, uint32_t>& p) const {
-      return std::hash<uint64_t>{}(p.first * 0x9E3779B97F4A7C15ull ^ p.second);
-    }
-  };
-  std::unordered_map<std::pair<uint64_t, uint32_t>, uint32_t, PairHash> payload_of;
+  // Sorter payload number -> PayloadTable id (UINT32_MAX: not yet interned);
+  // a vector, not a hash of (classes, roles) per entry and pass.
+  std::vector<uint32_t> payload_of;
+  // Only a source that some segment already names can have keys to skip;
+  // a new source (the common case) needs no lookup per key.
+  const bool source_indexed = SourceIndexed(source_id);
   SegmentBuilder builder(manifest_.key_id, manifest_.normalizer_version, &payloads);
   builder.SetFreshPrecision(next.precision_floor);
   // Two passes over the sorted stream: statistics, then the file.
@@ -402,11 +411,14 @@ Status IndexWriter::PublishFromSorter(TagSorter* sorted, const SourceInfo& delta
     for (;;) {
       LEAKDEX_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
       if (!more) break;
-      LEAKDEX_ASSIGN_OR_RETURN(bool known, HasKeyFromSource(e.fingerprint, source_id));
-      if (known) continue;
-      auto [it, inserted] = payload_of.try_emplace({e.classes, e.roles}, 0);
-      if (inserted) it->second = payloads.Intern(Payload{{source_id}, e.classes, e.roles});
-      SegmentEntry s{e.fingerprint, 64, it->second, e.count};
+      if (source_indexed) {
+        LEAKDEX_ASSIGN_OR_RETURN(bool known, HasKeyFromSource(e.fingerprint, source_id));
+        if (known) continue;
+      }
+      if (e.payload >= payload_of.size()) payload_of.resize(e.payload + 1, UINT32_MAX);
+      uint32_t& id = payload_of[e.payload];
+      if (id == UINT32_MAX) id = payloads.Intern(Payload{{source_id}, e.classes, e.roles});
+      SegmentEntry s{e.fingerprint, 64, id, e.count};
       LEAKDEX_RETURN_IF_ERROR(pass == 0 ? builder.Observe(s) : builder.Add(s));
     }
   }
