@@ -84,8 +84,8 @@ struct RecordBatch {
   std::vector<FieldRef> fields;
   std::vector<size_t> record_ends;  // fields of record i: [ends[i-1], ends[i])
 
-  static constexpr size_t kTargetBytes = 1 << 20;
-  static constexpr size_t kTargetRecords = 8192;
+  static constexpr size_t kTargetBytes = 256 << 10;
+  static constexpr size_t kTargetRecords = 2048;
 
   // Full size up front: growing the arena by doubling copied it and faulted
   // in fresh pages (a visible share of the reader thread in perf).

@@ -139,3 +139,34 @@ TEST_CASE("Without a header, fields are addressed by number", "[sources]") {
   REQUIRE(c.records.size() == 2);
   CHECK(c.records[0]["#2"] == "13812345678");
 }
+
+TEST_CASE("RecordIsValidUtf8: one check over the record answers as field by field", "[sources]") {
+  auto rec = [](std::vector<std::pair<std::string_view, std::string_view>> fields) {
+    Record r;
+    int i = 0;
+    for (auto [n, v] : fields) r.fields.push_back(Field{n, v, i++});
+    return r;
+  };
+  const std::string_view han = "\xe5\xbc\xa0";  // 张
+  const std::string_view cut = "\xe5\xbc";       // 张 without its last byte
+  const std::string_view tail = "\xa0";          // ... and that byte alone
+  const std::string_view han2 = "\xe5\xbc\xa0\xe5\xbc\xa0";
+  const std::string_view han_cut = "\xe5\xbc\xa0\xe5\xbc";
+  const std::string_view tail_han = "\xa0\xe5\xbc\xa0";
+  CHECK(RecordIsValidUtf8(rec({})));
+  CHECK(RecordIsValidUtf8(rec({{"name", "ascii"}, {"phone", "13800138000"}})));
+  CHECK(RecordIsValidUtf8(rec({{"name", han}, {"addr", han2}})));
+  CHECK(RecordIsValidUtf8(rec({{han, "x"}})));
+  // A sequence cut at a field's end, completed by the next field's start:
+  // invalid field by field, so invalid joined too.
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", cut}, {"b", tail}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", han_cut}, {"b", tail_han}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", han}, {"b", tail}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", han}, {"b", cut}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", "\xff"}, {"b", han}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{cut, han}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", "\xed\xa0\x80"}})));  // surrogate
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", "\xc0\xaf"}})));      // overlong
+  // A name cut short, completed by its own value.
+  CHECK_FALSE(RecordIsValidUtf8(rec({{cut, tail}})));
+}
