@@ -264,6 +264,21 @@ Status SegmentBuilder::Observe(const SegmentEntry& e) {
   return Status::Ok();
 }
 
+Status SegmentBuilder::ObserveMany(const SegmentEntry& e, uint64_t times) {
+  if (out_) return Status::Internal("SegmentBuilder::ObserveMany after Begin");
+  if (e.precision < format::kMinPrecision || e.precision > 64)
+    return Status::Internal("SegmentBuilder: entry with an invalid precision");
+  if (e.payload >= payloads_->size()) return Status::Internal("SegmentBuilder: unknown payload");
+  if (times == 0) return Status::Ok();
+  const DictKey key{e.payload, e.precision, static_cast<uint8_t>(std::min(e.records, format::kRecordCountMax))};
+  bool found;
+  dict_counts_[DictIndex(key, /*insert=*/true, &found)] += times;
+  n_ += times;
+  fmax_ = std::max(fmax_, e.precision);
+  pmin_ = std::min(pmin_, e.precision);
+  return Status::Ok();
+}
+
 Status SegmentBuilder::Begin(const std::string& path) {
   if (out_) return Status::Internal("SegmentBuilder::Begin twice");
   if (n_ == 0) {

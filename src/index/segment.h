@@ -120,6 +120,11 @@ class SegmentBuilder {
     floor_bits_ = floor_bits;
   }
   Status Observe(const SegmentEntry& e);
+  // Pass 1 in bulk, for callers that know their sorted stream's statistics
+  // without reading it: the same as `times` Observe calls with keys having
+  // e's precision, payload and records (e.value is ignored; order is the
+  // caller's guarantee and only checked, coarsely, by Add).
+  Status ObserveMany(const SegmentEntry& e, uint64_t times);
   uint64_t key_count() const { return n_; }
   const SegmentHeaderInfo& header() const { return h_; }
   // Fixes the layout and starts writing `path` aside.

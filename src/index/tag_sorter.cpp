@@ -484,22 +484,51 @@ Status TagSorter::Add(const TagEntry* entries, size_t n) {
   return Status::Ok();
 }
 
-Status TagSorter::SortAndMergeBuffer() {
+Status TagSorter::SortAndMergeBuffer(bool tally) {
   LEAKDEX_RETURN_IF_ERROR(scratch_.Reserve(capacity_));
   Packed* v = buffer_.data();
-  SortByFingerprint(v, scratch_.data(), buffer_.size(), options_.threads);
+  const size_t n = buffer_.size();
+  SortByFingerprint(v, scratch_.data(), n, options_.threads);
+  // A flat tally, row per payload; given up (StreamCounts() unknown) when
+  // the payloads are too many for rows of 2 KiB each.
+  constexpr size_t kRow = kStreamCountCap + 1;
+  constexpr size_t kMaxTallyPayloads = 4096;
+  tally_valid_ = tally;
+  tally_.clear();
+  auto count_entry = [&](const Packed& e) {
+    if (!tally_valid_) return;
+    if (e.payload >= kMaxTallyPayloads) {
+      tally_valid_ = false;
+      return;
+    }
+    const size_t i = size_t{e.payload} * kRow + std::min(e.count, kStreamCountCap);
+    if (i >= tally_.size()) tally_.resize((size_t{e.payload} + 1) * kRow, 0);
+    tally_[i]++;
+  };
   size_t out = 0;
-  for (size_t i = 0; i < buffer_.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     if (out > 0 && v[out - 1].fp == v[i].fp) {
       Packed& e = v[out - 1];
       e.payload = Union(e.payload, v[i].payload);
       e.count = SatAdd(e.count, v[i].count);
     } else {
+      if (out > 0) count_entry(v[out - 1]);  // final: no more duplicates follow
       v[out++] = v[i];
     }
   }
+  if (out > 0) count_entry(v[out - 1]);
   buffer_.resize(out);
   return Status::Ok();
+}
+
+std::optional<std::vector<TagSorter::PayloadCount>> TagSorter::StreamCounts() const {
+  if (!finished_ || !runs_.empty() || !tally_valid_) return std::nullopt;
+  constexpr size_t kRow = kStreamCountCap + 1;
+  std::vector<PayloadCount> out;
+  for (size_t i = 0; i < tally_.size(); ++i)
+    if (tally_[i] > 0)
+      out.push_back(PayloadCount{static_cast<uint32_t>(i / kRow), static_cast<uint32_t>(i % kRow), tally_[i]});
+  return out;
 }
 
 Status TagSorter::SpillBuffer() {
@@ -545,7 +574,7 @@ Status TagSorter::Finish() {
   if (finished_) return Status::Ok();
   finished_ = true;
   if (runs_.empty()) {  // everything fits: no disk at all
-    LEAKDEX_RETURN_IF_ERROR(SortAndMergeBuffer());
+    LEAKDEX_RETURN_IF_ERROR(SortAndMergeBuffer(/*tally=*/true));
     scratch_.Release();
     return Status::Ok();
   }

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -76,6 +77,20 @@ class TagSorter {
   uint64_t entries_added() const { return added_; }
   uint64_t runs_spilled() const { return runs_spilled_; }
   uint64_t bytes_spilled() const { return bytes_spilled_; }
+
+  // How many entries of the merged stream have each (payload number,
+  // min(count, kStreamCountCap)), when known without reading the stream:
+  // everything fit in memory and the payloads were few. Lets a consumer
+  // gather per-payload statistics without a pass over the stream. REQUIRES:
+  // Finish() succeeded. nullopt when unknown.
+  static constexpr uint32_t kStreamCountCap = 255;
+  struct PayloadCount {
+    uint32_t payload;
+    uint32_t count;    // min(entry count, kStreamCountCap)
+    uint64_t entries;  // stream entries with this payload and count
+  };
+  std::optional<std::vector<PayloadCount>> StreamCounts() const;
+
   // Entries that fit in memory before a spill (for tests and reports).
   size_t buffer_capacity() const { return capacity_; }
 
@@ -117,6 +132,8 @@ class TagSorter {
     RoleSet roles;
     bool operator==(const PayloadKey&) const = default;
   };
+  // The (classes, roles) of payload number `payload` (as in TagEntry::payload).
+  const PayloadKey& PayloadOf(uint32_t payload) const { return payloads_[payload]; }
 
  private:
   struct PayloadHash {
@@ -133,7 +150,9 @@ class TagSorter {
     return last_id_;
   }
   uint32_t Union(uint32_t a, uint32_t b);
-  Status SortAndMergeBuffer();
+  // `tally`: also count the merged entries by (payload, capped count) into
+  // tally_ (the last buffer, kept in memory).
+  Status SortAndMergeBuffer(bool tally = false);
   Status SpillBuffer();
   Status MergeRuns(size_t first, size_t count);  // into one new run
   std::string RunPath(uint64_t number) const;
@@ -144,6 +163,8 @@ class TagSorter {
   size_t fan_in_ = 0;
   PackedArray buffer_;
   PackedArray scratch_;
+  std::vector<uint64_t> tally_;  // [payload * (cap + 1) + capped count] -> entries
+  bool tally_valid_ = false;
   PayloadKey last_key_{};
   uint32_t last_id_ = UINT32_MAX;
   std::vector<PayloadKey> payloads_;
