@@ -242,3 +242,35 @@ TEST_CASE("TagSorter with sort threads: spilled runs of the two-level sort merge
 }
 
 }  // namespace leakdex
+
+namespace leakdex {
+
+TEST_CASE("TagSorter::StreamCounts tallies the merged stream, only when it stayed in memory", "[tag_sorter]") {
+  testing::TempDir dir;
+  // Few payloads (5 class bits, unions included), as in an ingest; then the
+  // 20-bit mix of RandomEntries, whose unions may be too many to tally.
+  auto few = RandomEntries(100000, 30000, 23);
+  for (size_t i = 0; i < few.size(); ++i) few[i].classes = DataClassSet{1} << (i % 5);
+  for (TagEntry& e : few) e.count = e.count == 3 ? 200 : e.count;  // sums past the 255 cap
+  auto many = RandomEntries(100000, 30000, 24);
+  for (const std::vector<TagEntry>* input : {&few, &many}) {
+    for (uint64_t budget : {uint64_t{64} << 10, uint64_t{1} << 30}) {
+      TagSorter sorter(TagSorterOptions{dir.path().string(), budget, 2});
+      REQUIRE(sorter.Add(input->data(), input->size()).ok());
+      REQUIRE(sorter.Finish().ok());
+      auto counts = sorter.StreamCounts();
+      if (sorter.runs_spilled() > 0) {
+        CHECK_FALSE(counts.has_value());
+        continue;
+      }
+      if (input == &few) REQUIRE(counts.has_value());
+      if (!counts) continue;
+      std::map<std::pair<uint32_t, uint32_t>, uint64_t> expect, got;
+      for (const TagEntry& e : Drain(sorter)) expect[{e.payload, std::min(e.count, TagSorter::kStreamCountCap)}]++;
+      for (const auto& c : *counts) got[{c.payload, c.count}] += c.entries;
+      CHECK(got == expect);
+    }
+  }
+}
+
+}  // namespace leakdex
