@@ -413,20 +413,32 @@ Status ProduceEntries(const IngestOptions& options, const ProducerSetup& setup, 
         }
       });
     }
-    std::atomic<bool> reading{true};
+    // The main thread waits for the reader on a condition variable, not by
+    // polling every 20 ms: the sort that follows starts as soon as the
+    // workers are done, not up to 20 ms later (a 0.6 s ingest on an idle
+    // machine spends ~0.15 s in that serial tail).
+    std::mutex reading_mu;
+    std::condition_variable reading_cv;
+    bool reading = true;
     std::thread reader_thread([&] {
       reader_status = reader.Run([&](std::unique_ptr<RecordBatch> b) { queue.Push(std::move(b)); });
       queue.Close();
+      std::lock_guard<std::mutex> lock(reading_mu);
       reading = false;
+      reading_cv.notify_all();
     });
-    while (reading) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(progress ? 250 : 20));
-      if (progress && reading) {
-        IngestProgress p = reader.Progress();
-        p.bytes_total = bytes_total;
-        p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        progress(p);
+    for (;;) {
+      std::unique_lock<std::mutex> lock(reading_mu);
+      if (!progress) {
+        reading_cv.wait(lock, [&] { return !reading; });
+        break;
       }
+      if (reading_cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return !reading; })) break;
+      lock.unlock();
+      IngestProgress p = reader.Progress();
+      p.bytes_total = bytes_total;
+      p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      progress(p);
     }
     reader_thread.join();
     for (std::thread& t : threads) t.join();
