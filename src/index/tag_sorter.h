@@ -99,8 +99,8 @@ class TagSorter {
     uint32_t payload;  // index into payloads_
     uint32_t count;
   };
-  // Fixed-capacity array of Packed in anonymous memory advised for
-  // transparent huge pages. Reserved whole up front (address space only):
+  // Fixed-capacity array of Packed in anonymous memory, reserved whole up
+  // front (address space only; pages are faulted in as they are written):
   // a growing std::vector copied the buffer at each doubling and faulted in
   // fresh 4 KiB pages each time (~40 MB copied and ~80 MB faulted for
   // 2.4M entries).
