@@ -411,8 +411,10 @@ Status IndexWriter::PublishFromSorter(TagSorter* sorted, const SourceInfo& delta
       for (const TagSorter::PayloadCount& c : *counts) {
         if (c.payload >= payload_of.size()) payload_of.resize(c.payload + 1, UINT32_MAX);
         uint32_t& id = payload_of[c.payload];
-        if (id == UINT32_MAX) id = payloads.Intern(Payload{{source_id}, sorted->PayloadOf(c.payload).classes,
-                                                          sorted->PayloadOf(c.payload).roles});
+        if (id == UINT32_MAX) {
+          const TagSorter::PayloadKey& k = sorted->PayloadOf(c.payload);
+          id = payloads.Intern(Payload{{source_id}, k.classes, k.roles});
+        }
         LEAKDEX_RETURN_IF_ERROR(builder.ObserveMany(SegmentEntry{0, 64, id, c.count}, c.entries));
       }
       first_pass = 1;
