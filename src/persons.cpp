@@ -41,6 +41,18 @@ const std::optional<ColumnTarget>& PersonExtractor::TargetOf(const Field& f) {
     }
     return *target;
   }
+  const size_t i = static_cast<size_t>(f.index);
+  if (i >= kMaxSeenPositions) return TargetByName(f);
+  if (i >= seen_at_.size()) seen_at_.resize(i + 1);
+  SeenAt& seen = seen_at_[i];
+  if (seen.target == nullptr || seen.name != f.name) {
+    seen.target = &TargetByName(f);
+    seen.name.assign(f.name);
+  }
+  return *seen.target;
+}
+
+const std::optional<ColumnTarget>& PersonExtractor::TargetByName(const Field& f) {
   auto it = by_name_.find(f.name);
   if (it == by_name_.end()) it = by_name_.emplace(std::string(f.name), mapper_->Resolve(f.name, f.index)).first;
   return it->second;
@@ -82,62 +94,6 @@ void Canonicalize(Normalizer& norm, const RawPerson& raw, CanonicalPerson* out, 
     vals.erase(std::unique(vals.begin(), vals.end()), vals.end());
     if (vals.size() > kMaxValuesPerAttribute) vals.resize(kMaxValuesPerAttribute);
   }
-}
-
-void DeriveKeys(const KeyedHasher& hasher, const CanonicalPerson& person,
-                const std::function<void(KeyKind, const Tag&)>& fn) {
-  for (KeyKind kind : kAllKeyKinds) {
-    KeyKindParts parts = PartsOf(kind);
-    const auto& first = person.values[static_cast<int>(parts.first)];
-    if (!parts.second) {
-      for (const std::string& v : first) fn(kind, hasher.Compute(kind, v));
-      continue;
-    }
-    const auto& second = person.values[static_cast<int>(*parts.second)];
-    for (const std::string& a : first)
-      for (const std::string& b : second) fn(kind, hasher.Compute(kind, a, b));
-  }
-}
-
-std::optional<KeyKind> SingleKindOf(Attribute a) {
-  switch (a) {
-    case Attribute::kPhone: return KeyKind::kPhone;
-    case Attribute::kEmail: return KeyKind::kEmail;
-    case Attribute::kIdNumber: return KeyKind::kIdNumber;
-    case Attribute::kAddress: return KeyKind::kAddress;
-    default: return std::nullopt;
-  }
-}
-
-void DeriveSingleKeys(const KeyedHasher& hasher, const CanonicalPerson& person,
-                      const std::function<void(KeyKind, size_t, const Tag&)>& fn) {
-  for (KeyKind kind : kAllKeyKinds) {
-    const KeyKindParts parts = PartsOf(kind);
-    if (parts.second) continue;
-    const auto& values = person.values[static_cast<int>(parts.first)];
-    for (size_t i = 0; i < values.size(); ++i) fn(kind, i, hasher.Compute(kind, values[i]));
-  }
-}
-
-uint64_t DerivePairKeys(const KeyedHasher& hasher, const CanonicalPerson& person,
-                        const std::function<bool(Attribute, size_t)>& found,
-                        const std::function<void(KeyKind, const Tag&)>& fn) {
-  uint64_t allowed = 0;
-  for (KeyKind kind : kAllKeyKinds) {
-    const KeyKindParts parts = PartsOf(kind);
-    if (!parts.second) continue;
-    const Attribute fa = parts.first, sa = *parts.second;
-    const bool f_keyed = SingleKindOf(fa).has_value(), s_keyed = SingleKindOf(sa).has_value();
-    const auto& first = person.values[static_cast<int>(fa)];
-    const auto& second = person.values[static_cast<int>(sa)];
-    allowed += first.size() * second.size();
-    for (size_t i = 0; i < first.size(); ++i) {
-      if (f_keyed && !found(fa, i)) continue;
-      for (size_t j = 0; j < second.size(); ++j)
-        if (!s_keyed || found(sa, j)) fn(kind, hasher.Compute(kind, first[i], second[j]));
-    }
-  }
-  return allowed;
 }
 
 DataClassSet ExposedClasses(const RawPerson& raw) {

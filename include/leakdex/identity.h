@@ -51,7 +51,7 @@ struct KeyKindParts {
   Attribute first;
   std::optional<Attribute> second;
 };
-// Inline: batch asks it for every key of every row.
+// Inline: called for every key kind of every person (ingest) and row (batch).
 constexpr KeyKindParts PartsOf(KeyKind kind) {
   switch (kind) {
     case KeyKind::kPhone: return {Attribute::kPhone, std::nullopt};

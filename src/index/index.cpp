@@ -373,6 +373,15 @@ Result<bool> IndexWriter::HasKeyFromSource(uint64_t fp, uint32_t source_id) cons
   return false;
 }
 
+bool IndexWriter::SourceIndexed(uint32_t source_id) const {
+  for (const auto& seg : segments_)
+    for (uint32_t d = 0; d < seg->dictionary().size(); ++d) {
+      std::span<const uint32_t> set = seg->SourceSet(seg->dictionary()[d].source_set);
+      if (std::find(set.begin(), set.end(), source_id) != set.end()) return true;
+    }
+  return false;
+}
+
 std::string IndexWriter::NextSegmentPath() const {
   return (fs::path(dir_) / SegmentFileName(manifest_.next_segment_number)).string();
 }
@@ -394,16 +403,35 @@ Status IndexWriter::PublishFromSorter(TagSorter* sorted, const SourceInfo& delta
   next.precision_floor = std::max(next.precision_floor, precision_floor);
 
   PayloadTable payloads;
-  struct PairHash {
-    size_t operator()(const std::pair<uint64_t, uint32_t>& p) const {
-      return std::hash<uint64_t>{}(p.first * 0x9E3779B97F4A7C15ull ^ p.second);
-    }
-  };
-  std::unordered_map<std::pair<uint64_t, uint32_t>, uint32_t, PairHash> payload_of;
+  // Sorter payload number -> PayloadTable id (UINT32_MAX: not yet interned);
+  // a vector, not a hash of (classes, roles) per entry and pass.
+  std::vector<uint32_t> payload_of;
+  // Only a source that some segment already names can have keys to skip;
+  // a new source (the common case) needs no lookup per key.
+  const bool source_indexed = SourceIndexed(source_id);
   SegmentBuilder builder(manifest_.key_id, manifest_.normalizer_version, &payloads);
   builder.SetFreshPrecision(next.precision_floor);
-  // Two passes over the sorted stream: statistics, then the file.
-  for (int pass = 0; pass < 2; ++pass) {
+  // Two passes over the sorted stream: statistics, then the file. When the
+  // sorter kept everything in memory it knows the statistics already (entries
+  // per payload and count): pass 1 is then a loop over a few dozen counts,
+  // not over millions of entries (~4% of an ingest's CPU, all of it on the
+  // serial tail). Keys to skip (a source already indexed) need the stream.
+  int first_pass = 0;
+  if (!source_indexed) {
+    if (auto counts = sorted->StreamCounts()) {
+      for (const TagSorter::PayloadCount& c : *counts) {
+        if (c.payload >= payload_of.size()) payload_of.resize(c.payload + 1, UINT32_MAX);
+        uint32_t& id = payload_of[c.payload];
+        if (id == UINT32_MAX) {
+          const TagSorter::PayloadKey& k = sorted->PayloadOf(c.payload);
+          id = payloads.Intern(Payload{{source_id}, k.classes, k.roles});
+        }
+        LEAKDEX_RETURN_IF_ERROR(builder.ObserveMany(SegmentEntry{0, 64, id, c.count}, c.entries));
+      }
+      first_pass = 1;
+    }
+  }
+  for (int pass = first_pass; pass < 2; ++pass) {
     if (pass == 1) {
       if (builder.key_count() == 0) break;
       LEAKDEX_RETURN_IF_ERROR(builder.Begin(NextSegmentPath()));
@@ -413,11 +441,14 @@ Status IndexWriter::PublishFromSorter(TagSorter* sorted, const SourceInfo& delta
     for (;;) {
       LEAKDEX_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
       if (!more) break;
-      LEAKDEX_ASSIGN_OR_RETURN(bool known, HasKeyFromSource(e.fingerprint, source_id));
-      if (known) continue;
-      auto [it, inserted] = payload_of.try_emplace({e.classes, e.roles}, 0);
-      if (inserted) it->second = payloads.Intern(Payload{{source_id}, e.classes, e.roles});
-      SegmentEntry s{e.fingerprint, 64, it->second, e.count};
+      if (source_indexed) {
+        LEAKDEX_ASSIGN_OR_RETURN(bool known, HasKeyFromSource(e.fingerprint, source_id));
+        if (known) continue;
+      }
+      if (e.payload >= payload_of.size()) payload_of.resize(e.payload + 1, UINT32_MAX);
+      uint32_t& id = payload_of[e.payload];
+      if (id == UINT32_MAX) id = payloads.Intern(Payload{{source_id}, e.classes, e.roles});
+      SegmentEntry s{e.fingerprint, 64, id, e.count};
       LEAKDEX_RETURN_IF_ERROR(pass == 0 ? builder.Observe(s) : builder.Add(s));
     }
   }

@@ -33,6 +33,9 @@ class IndexWriter {
   uint32_t SourceIdFor(const std::string& name);
   // True if the key is already stored with `source_id` (re-ingest adds nothing).
   Result<bool> HasKeyFromSource(uint64_t fingerprint, uint32_t source_id) const;
+  // True if some segment stores a key with `source_id` (false: HasKeyFromSource
+  // is false for every key).
+  bool SourceIndexed(uint32_t source_id) const;
 
   // Builds a new segment from the sorted entries of source `delta.name`
   // (skipping keys the source already has), storing
