@@ -16,6 +16,23 @@ using namespace leakdex;
 using leakdex::testing::TempDir;
 using leakdex::testing::WriteFile;
 
+namespace {
+
+// Ingests DIR/dump.csv as source "s" into DIR/idx and opens that index.
+std::unique_ptr<Index> IngestDump(const TempDir& dir, const MasterKey& key) {
+  IngestOptions io;
+  io.index_dir = (dir / "idx").string();
+  io.source = "s";
+  io.inputs = {(dir / "dump.csv").string()};
+  IngestReport report;
+  REQUIRE(Ingest(io, key, &report).ok());
+  auto index = Index::Open(io.index_dir);
+  REQUIRE(index.ok());
+  return std::move(index.value());
+}
+
+}  // namespace
+
 TEST_CASE("Fail thresholds parse counts and shares", "[batch]") {
   auto t = ParseFailThreshold("0");
   REQUIRE(t.ok());
@@ -82,14 +99,7 @@ TEST_CASE("Batch output is in input order and the same for any thread count", "[
   }
   WriteFile(dir / "dump.csv", dump);
   WriteFile(dir / "list.csv", list);
-  IngestOptions io;
-  io.index_dir = (dir / "idx").string();
-  io.source = "s";
-  io.inputs = {(dir / "dump.csv").string()};
-  IngestReport report;
-  REQUIRE(Ingest(io, key, &report).ok());
-  auto index = Index::Open(io.index_dir);
-  REQUIRE(index.ok());
+  auto index = IngestDump(dir, key);
   KeyedHasher hasher(key);
 
   std::map<int, std::string> outputs;
@@ -101,7 +111,7 @@ TEST_CASE("Batch output is in input order and the same for any thread count", "[
     bo.chunk_rows = 64;  // many chunks: exercises the ordered writer
     std::string out;
     BatchSummary s;
-    REQUIRE(RunBatch(**index, hasher, bo, [&](std::string_view b) { out += b; return Status::Ok(); }, &s).ok());
+    REQUIRE(RunBatch(*index, hasher, bo, [&](std::string_view b) { out += b; return Status::Ok(); }, &s).ok());
     CHECK(s.rows == 3000);
     CHECK(s.rows == s.rows_checked + s.rows_unchecked);
     // Rows with i % 3 == 0 are in the dump, unless their phone is "bad" (i % 7 == 0).
@@ -135,21 +145,14 @@ TEST_CASE("A sink failure stops the batch with its status", "[batch]") {
   std::string list = "phone\n";
   for (int i = 0; i < 20000; ++i) list += "13800001111\n";
   WriteFile(dir / "list.csv", list);
-  IngestOptions io;
-  io.index_dir = (dir / "idx").string();
-  io.source = "s";
-  io.inputs = {(dir / "dump.csv").string()};
-  IngestReport report;
-  REQUIRE(Ingest(io, key, &report).ok());
-  auto index = Index::Open(io.index_dir);
-  REQUIRE(index.ok());
+  auto index = IngestDump(dir, key);
   KeyedHasher hasher(key);
   BatchOptions bo;
   bo.input = (dir / "list.csv").string();
   bo.chunk_rows = 100;
   int calls = 0;
   BatchSummary s;
-  Status st = RunBatch(**index, hasher, bo, [&](std::string_view) {
+  Status st = RunBatch(*index, hasher, bo, [&](std::string_view) {
     return ++calls > 3 ? Status::IOError("disk full") : Status::Ok();
   }, &s);
   CHECK(st.code() == Status::Code::kIOError);
@@ -197,14 +200,7 @@ TEST_CASE("Batch finds exactly the keys that looking up every derived key finds"
     list += "C" + std::to_string(r) + "," + row[0] + "," + row[1] + "," + row[2] + "," + row[3] + "," + row[4] + "\n";
   }
   WriteFile(dir / "list.csv", list);
-  IngestOptions io;
-  io.index_dir = (dir / "idx").string();
-  io.source = "s";
-  io.inputs = {(dir / "dump.csv").string()};
-  IngestReport report;
-  REQUIRE(Ingest(io, key, &report).ok());
-  auto index = Index::Open(io.index_dir);
-  REQUIRE(index.ok());
+  auto index = IngestDump(dir, key);
   KeyedHasher hasher(key);
 
   BatchOptions bo;
@@ -212,7 +208,7 @@ TEST_CASE("Batch finds exactly the keys that looking up every derived key finds"
   bo.chunk_rows = 128;
   std::string out;
   BatchSummary s;
-  REQUIRE(RunBatch(**index, hasher, bo, [&](std::string_view b) { out += b; return Status::Ok(); }, &s).ok());
+  REQUIRE(RunBatch(*index, hasher, bo, [&](std::string_view b) { out += b; return Status::Ok(); }, &s).ok());
 
   auto norm = Normalizer::Create({});
   REQUIRE(norm.ok());
@@ -234,7 +230,7 @@ TEST_CASE("Batch finds exactly the keys that looking up every derived key finds"
     std::set<KeyKind> singles_hit;
     DeriveKeys(hasher, canon, [&](KeyKind kind, const Tag& tag) {
       ++keys;
-      auto hit = (*index)->Lookup(tag);
+      auto hit = index->Lookup(tag);
       REQUIRE(hit.ok());
       if (!hit->has_value()) return;
       expected.insert(std::string(KeyKindName(kind)));
