@@ -268,7 +268,12 @@ class Pipeline {
 
   // Worker side.
   void WorkLoop();
+  // A chunk: canonicalise and derive the single keys, look them up, derive
+  // the pairs whose parts were found, look those up, then format the rows.
   Status ProcessChunk(Chunk* c, struct WorkerState* w);
+  void DeriveSingles(Chunk* c, struct WorkerState* w);
+  void DerivePairs(Chunk* c, struct WorkerState* w);
+  void FormatRows(Chunk* c, struct WorkerState* w);
 
   void Abort(Status st) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -424,28 +429,53 @@ void Pipeline::ReadLoop(RecordSource* source, ColumnMapper* mapper) {
   cv_.notify_all();
 }
 
+// Where a person of the chunk is: its row, and the index in WorkerState::tags
+// of the single key of each attribute's first value (the others follow it).
+struct PersonAt {
+  uint32_t row = 0;
+  std::array<uint32_t, kAttributeCount> single_at{};
+};
+
 struct WorkerState {
   std::unique_ptr<Normalizer> normalizer;
   std::unique_ptr<RowFormatter> formatter;
   std::vector<RawPerson> persons;
-  CanonicalPerson canon;
-  std::vector<Tag> tags;
+  std::vector<CanonicalPerson> canons;  // per person of the chunk (reused)
+  std::vector<PersonAt> persons_at;     // per person of the chunk
+  std::vector<Tag> tags;                // single keys
   std::vector<uint8_t> tag_kinds;
-  std::vector<uint32_t> row_tag_begin;  // per row: first tag; plus one past the end
-  std::vector<std::string> row_errors;  // per row: error reason or empty
+  std::vector<uint32_t> row_tag_begin;  // per row: first single key; plus one past the end
   std::vector<std::optional<KeyExposure>> hits;
+  std::vector<Tag> pair_tags;           // pair keys whose single parts were found
+  std::vector<uint8_t> pair_kinds;
+  std::vector<uint32_t> row_pair_begin;  // per row: first pair key; plus one past the end
+  std::vector<std::optional<KeyExposure>> pair_hits;
+  std::vector<uint64_t> row_keys;       // per row: keys checked (pairs answered without a lookup included)
+  std::vector<std::string> row_errors;  // per row: error reason or empty
   std::vector<KeyMatch> matches;
   std::string row_key;
   std::vector<std::string_view> sources;
 };
 
 Status Pipeline::ProcessChunk(Chunk* c, WorkerState* w) {
+  DeriveSingles(c, w);
+  LEAKDEX_RETURN_IF_ERROR(LookupAll(index_, w->tags, &w->hits));
+  DerivePairs(c, w);
+  LEAKDEX_RETURN_IF_ERROR(LookupAll(index_, w->pair_tags, &w->pair_hits));
+  FormatRows(c, w);
+  return Status::Ok();
+}
+
+// Canonicalises every person of the chunk and derives its single keys
+// (phone, e-mail, ID number, address); sets each row's error and key count.
+void Pipeline::DeriveSingles(Chunk* c, WorkerState* w) {
   const size_t n = c->rows.size();
   w->tags.clear();
   w->tag_kinds.clear();
+  w->persons_at.clear();
   w->row_tag_begin.assign(n + 1, 0);
+  w->row_keys.assign(n, 0);
   w->row_errors.resize(n);
-  // 1. Canonicalise and derive keys, row by row.
   for (size_t i = 0; i < n; ++i) {
     const RowIn& r = c->rows[i];
     w->row_tag_begin[i] = static_cast<uint32_t>(w->tags.size());
@@ -465,8 +495,13 @@ Status Pipeline::ProcessChunk(Chunk* c, WorkerState* w) {
       p.values[val.attribute].push_back(std::string_view(c->arena).substr(val.offset, val.length));
     }
     for (size_t p = 0; p < r.persons; ++p) {
+      const size_t k = w->persons_at.size();
+      if (w->canons.size() <= k) w->canons.resize(k + 1);
+      CanonicalPerson& canon = w->canons[k];
+      PersonAt& at = w->persons_at.emplace_back();
+      at.row = static_cast<uint32_t>(i);
       ValueRejections rej;
-      Canonicalize(*w->normalizer, w->persons[p], &w->canon, &rej);
+      Canonicalize(*w->normalizer, w->persons[p], &canon, &rej);
       if (error.empty()) {
         for (int a = 0; a < kAttributeCount && error.empty(); ++a)
           for (int o = 0; o < kNormOutcomeCount; ++o)
@@ -476,39 +511,72 @@ Status Pipeline::ProcessChunk(Chunk* c, WorkerState* w) {
               break;
             }
       }
-      DeriveKeys(hasher_, w->canon, [&](KeyKind kind, const Tag& tag) {
+      DeriveSingleKeys(hasher_, canon, [&](KeyKind kind, size_t value, const Tag& tag) {
+        if (value == 0) at.single_at[static_cast<int>(PartsOf(kind).first)] = static_cast<uint32_t>(w->tags.size());
         w->tags.push_back(tag);
         w->tag_kinds.push_back(static_cast<uint8_t>(kind));
       });
     }
   }
   w->row_tag_begin[n] = static_cast<uint32_t>(w->tags.size());
-  // 2. Look every key of the chunk up at once.
-  LEAKDEX_RETURN_IF_ERROR(LookupAll(index_, w->tags, &w->hits));
-  // 3. Merge per row and key kind, compare with the baseline, format.
+  for (size_t i = 0; i < n; ++i) w->row_keys[i] = w->row_tag_begin[i + 1] - w->row_tag_begin[i];
+}
+
+// Derives the pair keys whose single parts were found in w->hits (persons.h
+// says why the others cannot be in the index); counts every pair a row
+// allows as checked.
+void Pipeline::DerivePairs(Chunk* c, WorkerState* w) {
+  const size_t n = c->rows.size();
+  w->pair_tags.clear();
+  w->pair_kinds.clear();
+  w->row_pair_begin.assign(n + 1, 0);
+  size_t person = 0;
+  for (size_t i = 0; i < n; ++i) {
+    w->row_pair_begin[i] = static_cast<uint32_t>(w->pair_tags.size());
+    for (; person < w->persons_at.size() && w->persons_at[person].row == i; ++person) {
+      const PersonAt& at = w->persons_at[person];
+      auto found = [&](Attribute a, size_t value) {
+        return w->hits[at.single_at[static_cast<int>(a)] + value].has_value();
+      };
+      w->row_keys[i] += DerivePairKeys(hasher_, w->canons[person], found, [&](KeyKind kind, const Tag& tag) {
+        w->pair_tags.push_back(tag);
+        w->pair_kinds.push_back(static_cast<uint8_t>(kind));
+      });
+    }
+  }
+  w->row_pair_begin[n] = static_cast<uint32_t>(w->pair_tags.size());
+}
+
+// Merges each row's matches per key kind, compares them with the baseline,
+// counts them and formats the row into c->out.
+void Pipeline::FormatRows(Chunk* c, WorkerState* w) {
+  const size_t n = c->rows.size();
   ChunkStats& st = c->stats;
   for (size_t i = 0; i < n; ++i) {
     const RowIn& r = c->rows[i];
-    const uint32_t tb = w->row_tag_begin[i], te = w->row_tag_begin[i + 1];
+    const uint64_t keys = w->row_keys[i];
     std::string& error = w->row_errors[i];
     st.rows++;
-    if (!r.bad && tb == te && error.empty()) error = "nothing_to_check";
-    if (tb == te) st.unchecked++;
+    if (!r.bad && keys == 0 && error.empty()) error = "nothing_to_check";
+    if (keys == 0) st.unchecked++;
     else st.checked++;
-    st.keys += te - tb;
+    st.keys += keys;
     w->matches.clear();
     int slot[16];
     std::fill(std::begin(slot), std::end(slot), -1);
-    for (uint32_t t = tb; t < te; ++t) {
-      if (!w->hits[t]) continue;
-      const int k = w->tag_kinds[t];
+    // Copied, not moved: the hits keep their storage for the next chunk.
+    auto take = [&](int k, const std::optional<KeyExposure>& hit) {
+      if (!hit) return;
       if (slot[k] < 0) {
         slot[k] = static_cast<int>(w->matches.size());
-        w->matches.push_back(KeyMatch{static_cast<KeyKind>(k), std::move(*w->hits[t])});
+        w->matches.push_back(KeyMatch{static_cast<KeyKind>(k), *hit});
       } else {
-        MergeExposure(&w->matches[slot[k]].exposure, std::move(*w->hits[t]));
+        MergeExposure(&w->matches[slot[k]].exposure, KeyExposure(*hit));
       }
-    }
+    };
+    for (uint32_t t = w->row_tag_begin[i]; t < w->row_tag_begin[i + 1]; ++t) take(w->tag_kinds[t], w->hits[t]);
+    for (uint32_t t = w->row_pair_begin[i]; t < w->row_pair_begin[i + 1]; ++t)
+      take(w->pair_kinds[t], w->pair_hits[t]);
     // Matches in kAllKeyKinds order, as check reports them.
     std::sort(w->matches.begin(), w->matches.end(),
               [](const KeyMatch& a, const KeyMatch& b) { return a.kind < b.kind; });
@@ -571,7 +639,6 @@ Status Pipeline::ProcessChunk(Chunk* c, WorkerState* w) {
     view.baseline = bstate;
     w->formatter->Append(view, &c->out);
   }
-  return Status::Ok();
 }
 
 void Pipeline::WorkLoop() {

@@ -29,7 +29,25 @@ std::string ParentDir(const std::string& path) {
 
 }  // namespace
 
-Result<MappedFile> MappedFile::Open(const std::string& path) {
+namespace {
+
+constexpr size_t kHugePage = size_t{2} << 20;
+
+// Reads all `size` bytes of `fd` into memory at `to`.
+bool ReadWhole(int fd, char* to, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, to + done, size - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<MappedFile> MappedFile::Open(const std::string& path, Mode mode) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::Corruption(path + ": cannot open: " + std::strerror(errno));
   struct stat st {};
@@ -41,6 +59,30 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
   MappedFile f;
   f.path_ = path;
   f.size_ = static_cast<size_t>(st.st_size);
+  if (f.size_ > 0 && mode == Mode::kLoad) {
+    // Aligned to a huge page inside a larger region, so that the kernel can
+    // back it with 2 MiB pages (MADV_HUGEPAGE is a hint: without THP this is
+    // an ordinary private copy).
+    const size_t rounded = (f.size_ + kHugePage - 1) / kHugePage * kHugePage;
+    f.region_size_ = rounded + kHugePage;
+    void* p = ::mmap(nullptr, f.region_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+      int err = errno;
+      ::close(fd);
+      return Status::IOError(path + ": cannot allocate memory to load it: " + std::strerror(err));
+    }
+    f.region_ = static_cast<char*>(p);
+    f.loaded_ = true;
+    char* data = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(p) + kHugePage - 1) & ~uintptr_t{kHugePage - 1});
+    ::madvise(data, rounded, MADV_HUGEPAGE);
+    const bool ok = ReadWhole(fd, data, f.size_);
+    const int err = errno;
+    ::close(fd);
+    if (!ok) return Status::Corruption(path + ": cannot read: " + (err ? std::strerror(err) : "file shrank"));
+    ::mprotect(f.region_, f.region_size_, PROT_READ);
+    f.data_ = data;
+    return f;
+  }
   if (f.size_ > 0) {
     void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
@@ -49,30 +91,51 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
       return Status::Corruption(path + ": cannot map: " + std::strerror(err));
     }
     f.data_ = static_cast<const char*>(p);
+    f.region_ = static_cast<char*>(p);
+    f.region_size_ = f.size_;
   }
   ::close(fd);
   return f;
 }
 
 MappedFile::MappedFile(MappedFile&& o) noexcept
-    : path_(std::move(o.path_)), data_(o.data_), size_(o.size_) {
+    : path_(std::move(o.path_)),
+      data_(o.data_),
+      size_(o.size_),
+      region_(o.region_),
+      region_size_(o.region_size_),
+      loaded_(o.loaded_) {
   o.data_ = nullptr;
   o.size_ = 0;
+  o.region_ = nullptr;
+  o.region_size_ = 0;
 }
 
 MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
   if (this != &o) {
-    if (data_) ::munmap(const_cast<char*>(data_), size_);
+    Release();
     path_ = std::move(o.path_);
     data_ = o.data_;
     size_ = o.size_;
+    region_ = o.region_;
+    region_size_ = o.region_size_;
+    loaded_ = o.loaded_;
     o.data_ = nullptr;
     o.size_ = 0;
+    o.region_ = nullptr;
+    o.region_size_ = 0;
   }
   return *this;
 }
 
+void MappedFile::Release() {
+  if (region_) ::munmap(region_, region_size_);
+  region_ = nullptr;
+  region_size_ = 0;
+}
+
 void MappedFile::DontNeed(uint64_t offset, uint64_t length) const {
+  if (loaded_) return;  // DONTNEED would zero private anonymous memory
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   uint64_t begin = (offset + page - 1) / page * page;
   uint64_t end = std::min<uint64_t>(offset + length, size_) / page * page;
@@ -80,9 +143,7 @@ void MappedFile::DontNeed(uint64_t offset, uint64_t length) const {
   ::madvise(const_cast<char*>(data_) + begin, end - begin, MADV_DONTNEED);
 }
 
-MappedFile::~MappedFile() {
-  if (data_) ::munmap(const_cast<char*>(data_), size_);
-}
+MappedFile::~MappedFile() { Release(); }
 
 void CrashPoint() {
   static const long long crash_at = [] {

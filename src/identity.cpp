@@ -31,21 +31,6 @@ std::optional<Attribute> ParseAttribute(std::string_view name) {
   return std::nullopt;
 }
 
-KeyKindParts PartsOf(KeyKind kind) {
-  switch (kind) {
-    case KeyKind::kPhone: return {Attribute::kPhone, std::nullopt};
-    case KeyKind::kEmail: return {Attribute::kEmail, std::nullopt};
-    case KeyKind::kIdNumber: return {Attribute::kIdNumber, std::nullopt};
-    case KeyKind::kAddress: return {Attribute::kAddress, std::nullopt};
-    case KeyKind::kNamePhone: return {Attribute::kName, Attribute::kPhone};
-    case KeyKind::kNameAddress: return {Attribute::kName, Attribute::kAddress};
-    case KeyKind::kNameIdNumber: return {Attribute::kName, Attribute::kIdNumber};
-    case KeyKind::kNameBirthDate: return {Attribute::kName, Attribute::kBirthDate};
-    case KeyKind::kPhoneAddress: return {Attribute::kPhone, Attribute::kAddress};
-  }
-  return {Attribute::kPhone, std::nullopt};
-}
-
 std::string_view KeyKindName(KeyKind kind) {
   switch (kind) {
     case KeyKind::kPhone: return "phone";

@@ -55,10 +55,7 @@ class EntrySink {
   // error is in status().
   void Add(const std::vector<Entry>& batch) {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const Entry& e : batch) {
-      if (!status_.ok()) return;
-      status_ = sorter_->Add(e);
-    }
+    if (status_.ok()) status_ = sorter_->Add(batch.data(), batch.size());
   }
   Status status() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -87,8 +84,8 @@ struct RecordBatch {
   std::vector<FieldRef> fields;
   std::vector<size_t> record_ends;  // fields of record i: [ends[i-1], ends[i])
 
-  static constexpr size_t kTargetBytes = 1 << 20;
-  static constexpr size_t kTargetRecords = 8192;
+  static constexpr size_t kTargetBytes = 256 << 10;
+  static constexpr size_t kTargetRecords = 2048;
 
   // Full size up front: growing the arena by doubling copied it and faulted
   // in fresh pages (a visible share of the reader thread in perf).
@@ -416,20 +413,32 @@ Status ProduceEntries(const IngestOptions& options, const ProducerSetup& setup, 
         }
       });
     }
-    std::atomic<bool> reading{true};
+    // The main thread waits for the reader on a condition variable, not by
+    // polling every 20 ms: the sort that follows starts as soon as the
+    // workers are done, not up to 20 ms later (a 0.6 s ingest on an idle
+    // machine spends ~0.15 s in that serial tail).
+    std::mutex reading_mu;
+    std::condition_variable reading_cv;
+    bool reading = true;
     std::thread reader_thread([&] {
       reader_status = reader.Run([&](std::unique_ptr<RecordBatch> b) { queue.Push(std::move(b)); });
       queue.Close();
+      std::lock_guard<std::mutex> lock(reading_mu);
       reading = false;
+      reading_cv.notify_all();
     });
-    while (reading) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(progress ? 250 : 20));
-      if (progress && reading) {
-        IngestProgress p = reader.Progress();
-        p.bytes_total = bytes_total;
-        p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        progress(p);
+    for (;;) {
+      std::unique_lock<std::mutex> lock(reading_mu);
+      if (!progress) {
+        reading_cv.wait(lock, [&] { return !reading; });
+        break;
       }
+      if (reading_cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return !reading; })) break;
+      lock.unlock();
+      IngestProgress p = reader.Progress();
+      p.bytes_total = bytes_total;
+      p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      progress(p);
     }
     reader_thread.join();
     for (std::thread& t : threads) t.join();
@@ -517,7 +526,7 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
   }
   KeyedHasher hasher(key);
   setup.hasher = &hasher;
-  TagSorter sorter(TagSorterOptions{options.index_dir, options.memory_bytes});
+  TagSorter sorter(TagSorterOptions{options.index_dir, options.memory_bytes, setup.threads});
   EntrySink sink(&sorter);
   DataClassSet exposed_classes = 0;
   Status st = ProduceEntries(options, setup, &sink, report, &exposed_classes, progress, start, bytes_total);

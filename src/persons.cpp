@@ -41,6 +41,18 @@ const std::optional<ColumnTarget>& PersonExtractor::TargetOf(const Field& f) {
     }
     return *target;
   }
+  const size_t i = static_cast<size_t>(f.index);
+  if (i >= kMaxSeenPositions) return TargetByName(f);
+  if (i >= seen_at_.size()) seen_at_.resize(i + 1);
+  SeenAt& seen = seen_at_[i];
+  if (seen.target == nullptr || seen.name != f.name) {
+    seen.target = &TargetByName(f);
+    seen.name.assign(f.name);
+  }
+  return *seen.target;
+}
+
+const std::optional<ColumnTarget>& PersonExtractor::TargetByName(const Field& f) {
   auto it = by_name_.find(f.name);
   if (it == by_name_.end()) it = by_name_.emplace(std::string(f.name), mapper_->Resolve(f.name, f.index)).first;
   return it->second;
@@ -81,21 +93,6 @@ void Canonicalize(Normalizer& norm, const RawPerson& raw, CanonicalPerson* out, 
     std::sort(vals.begin(), vals.end());
     vals.erase(std::unique(vals.begin(), vals.end()), vals.end());
     if (vals.size() > kMaxValuesPerAttribute) vals.resize(kMaxValuesPerAttribute);
-  }
-}
-
-void DeriveKeys(const KeyedHasher& hasher, const CanonicalPerson& person,
-                const std::function<void(KeyKind, const Tag&)>& fn) {
-  for (KeyKind kind : kAllKeyKinds) {
-    KeyKindParts parts = PartsOf(kind);
-    const auto& first = person.values[static_cast<int>(parts.first)];
-    if (!parts.second) {
-      for (const std::string& v : first) fn(kind, hasher.Compute(kind, v));
-      continue;
-    }
-    const auto& second = person.values[static_cast<int>(*parts.second)];
-    for (const std::string& a : first)
-      for (const std::string& b : second) fn(kind, hasher.Compute(kind, a, b));
   }
 }
 

@@ -1,4 +1,7 @@
 // Birth dates: known-answer tables for pii-formats.md §8.1.
+#include <cstdio>
+
+#include "normalize/internal.h"
 #include "normalize_helpers.h"
 
 using leakdex::Attribute;
@@ -32,4 +35,16 @@ TEST_CASE("birth date: impossible, future, partial and placeholder dates", "[nor
   CHECK(Canon(Attribute::kBirthDate, "") == Outcome(NormOutcome::kAbsent));
   // 1970-01-01 is a real birthday for some people: kept.
   CHECK(Canon(Attribute::kBirthDate, "1970-01-01") == "1970-01-01");
+}
+
+TEST_CASE("birth date: FormatIsoDate writes what %04d-%02d-%02d writes", "[normalize]") {
+  using leakdex::norm::Date;
+  using leakdex::norm::FormatIsoDate;
+  for (int year : {0, 7, 99, 1880, 1999, 2000, 2026, 9999, 10000, -1})
+    for (int month : {0, 1, 9, 10, 12, 100})
+      for (int day : {1, 5, 10, 31, -3}) {
+        char expected[40];
+        std::snprintf(expected, sizeof expected, "%04d-%02d-%02d", year, month, day);
+        CHECK(FormatIsoDate(Date{year, month, day}) == expected);
+      }
 }

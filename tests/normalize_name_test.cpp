@@ -121,3 +121,70 @@ TEST_CASE("name: t2s phrase-only pre-check agrees with OpenCC", "[normalize]") {
   }
   CHECK(unchanged_claims > 1000);
 }
+
+// T2s::Convert runs t2s itself from OpenCC's tables embedded at build time
+// (src/normalize/t2s.cpp); OpenCC stays the authority.
+TEST_CASE("t2s: the embedded tables give OpenCC's answer", "[normalize]") {
+  using leakdex::norm::AppendUtf8;
+  using leakdex::norm::T2s;
+  auto t = T2s::Create();
+  REQUIRE(t.ok());
+  REQUIRE(T2s::EmbeddedSetCurrent());
+  std::vector<char32_t> may_change;
+  for (char32_t c = 0x80; c < 0x40000; ++c)
+    if (T2s::MayChange(c)) may_change.push_back(c);
+  REQUIRE(may_change.size() > 3000);
+  const std::u32string plain = U"王伟张李国发后面干里a1 ·-";
+  auto utf8 = [](std::u32string_view cps) {
+    std::string s;
+    for (char32_t c : cps) AppendUtf8(s, c);
+    return s;
+  };
+  size_t changed = 0;
+  auto compare = [&](const std::string& in) {
+    std::string fast = in, slow = in;
+    REQUIRE(t.value()->Convert(fast));
+    REQUIRE(t.value()->ConvertWithOpencc(slow));
+    CHECK(fast == slow);
+    if (fast != in) ++changed;
+  };
+  for (char32_t c : may_change) {
+    compare(utf8(std::u32string(1, c)));
+    compare(utf8(std::u32string{U'王', c, U'伟'}));
+    compare(utf8(std::u32string{c, U'a', c}));
+  }
+  auto cps = [](const std::string& u) {
+    std::u32string out;
+    for (size_t i = 0; i < u.size();) out.push_back(leakdex::norm::NextCodePoint(u, i));
+    return out;
+  };
+  const std::vector<std::string> phrases = T2s::EmbeddedPhrases();
+  REQUIRE(phrases.size() > 100);
+  for (const std::string& p : phrases) {
+    compare(p);
+    compare("王" + p + "伟");
+    const std::u32string k = cps(p);
+    compare(p + utf8(k.substr(0, k.size() - 1)));  // a phrase, then its prefix
+    compare(utf8(k.substr(1)) + p);                // its suffix, then the phrase
+  }
+  uint64_t x = 20261206;
+  auto next = [&](size_t n) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>((x >> 33) % n);
+  };
+  for (int i = 0; i < 20000; ++i) {
+    std::u32string s;
+    const size_t len = 2 + next(4);
+    for (size_t k = 0; k < len; ++k)
+      s.push_back(next(10) < 7 ? may_change[next(may_change.size())] : plain[next(plain.size())]);
+    compare(utf8(s));
+    // With phrases and pieces of phrases: overlapping and nested candidates.
+    std::u32string mixed = s;
+    for (int k = 0; k < 3; ++k) {
+      const std::u32string p = cps(phrases[next(phrases.size())]);
+      mixed.insert(next(mixed.size() + 1), next(2) ? p : p.substr(0, next(p.size() + 1)));
+    }
+    compare(utf8(mixed));
+  }
+  CHECK(changed > 20000);  // the strings did exercise conversions
+}

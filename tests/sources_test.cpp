@@ -139,3 +139,64 @@ TEST_CASE("Without a header, fields are addressed by number", "[sources]") {
   REQUIRE(c.records.size() == 2);
   CHECK(c.records[0]["#2"] == "13812345678");
 }
+
+TEST_CASE("RecordIsValidUtf8: one check over the record answers as field by field", "[sources]") {
+  auto rec = [](std::vector<std::pair<std::string_view, std::string_view>> fields) {
+    Record r;
+    int i = 0;
+    for (auto [n, v] : fields) r.fields.push_back(Field{n, v, i++});
+    return r;
+  };
+  const std::string_view han = "\xe5\xbc\xa0";  // 张
+  const std::string_view cut = "\xe5\xbc";       // 张 without its last byte
+  const std::string_view tail = "\xa0";          // ... and that byte alone
+  const std::string_view han2 = "\xe5\xbc\xa0\xe5\xbc\xa0";
+  const std::string_view han_cut = "\xe5\xbc\xa0\xe5\xbc";
+  const std::string_view tail_han = "\xa0\xe5\xbc\xa0";
+  CHECK(RecordIsValidUtf8(rec({})));
+  CHECK(RecordIsValidUtf8(rec({{"name", "ascii"}, {"phone", "13800138000"}})));
+  CHECK(RecordIsValidUtf8(rec({{"name", han}, {"addr", han2}})));
+  CHECK(RecordIsValidUtf8(rec({{han, "x"}})));
+  // A sequence cut at a field's end, completed by the next field's start:
+  // invalid field by field, so invalid joined too.
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", cut}, {"b", tail}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", han_cut}, {"b", tail_han}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", han}, {"b", tail}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", han}, {"b", cut}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", "\xff"}, {"b", han}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{cut, han}})));
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", "\xed\xa0\x80"}})));  // surrogate
+  CHECK_FALSE(RecordIsValidUtf8(rec({{"a", "\xc0\xaf"}})));      // overlong
+  // A name cut short, completed by its own value.
+  CHECK_FALSE(RecordIsValidUtf8(rec({{cut, tail}})));
+
+  // Values as views into one line, one delimiter apart (a CSV line without
+  // quotes: validated as one span), against the same values apart.
+  auto line_record = [](const std::string& line) {
+    Record r;
+    size_t start = 0;
+    for (int i = 0;; ++i) {
+      const size_t comma = line.find(',', start);
+      const size_t end = comma == std::string::npos ? line.size() : comma;
+      r.fields.push_back(Field{"col", std::string_view(line).substr(start, end - start), i});
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    return r;
+  };
+  for (const std::string& line :
+       {std::string("a,\xe5\xbc\xa0,,b"), std::string("\xe5\xbc,\xa0"), std::string("x,\xe5\xbc,\xa0x"),
+        std::string("\xe5\xbc\xa0\xe5\xbc\xa0"), std::string(",,"), std::string("a,\xff"),
+        std::string("\xe5\xbc\xa0,\xa0\xe5\xbc\xa0")}) {
+    Record in_line = line_record(line);
+    std::vector<std::string> apart;  // the same values, not contiguous with each other
+    for (const Field& f : in_line.fields) apart.emplace_back(f.value);
+    Record separate;
+    for (size_t i = 0; i < apart.size(); ++i) separate.fields.push_back(Field{"col", apart[i], static_cast<int>(i)});
+    bool field_by_field = true;
+    for (const Field& f : separate.fields) field_by_field &= RecordIsValidUtf8(rec({{"col", f.value}}));
+    INFO("line " << line.size() << " bytes");
+    CHECK(RecordIsValidUtf8(in_line) == field_by_field);
+    CHECK(RecordIsValidUtf8(separate) == field_by_field);
+  }
+}

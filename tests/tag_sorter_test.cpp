@@ -2,7 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
+#include <tuple>
 #include <map>
 #include <random>
 
@@ -137,6 +140,137 @@ TEST_CASE("TagSorter run files hold no input values", "[tag_sorter]") {
     CHECK(name.find(".tmp-") != std::string::npos);
   }
   CHECK(sorter.runs_spilled() > 0);
+}
+
+}  // namespace leakdex
+
+namespace leakdex {
+namespace {
+
+using Packed = TagSorter::Packed;
+
+// Sorts with SortByFingerprint and checks the result against std::sort: the
+// same fingerprint sequence, and the same multiset of whole entries.
+void CheckSortMatchesStdSort(std::vector<Packed> v, int threads) {
+  std::vector<Packed> expect = v;
+  auto by_all = [](const Packed& a, const Packed& b) {
+    return std::tie(a.fp, a.payload, a.count) < std::tie(b.fp, b.payload, b.count);
+  };
+  std::sort(expect.begin(), expect.end(), by_all);
+  std::vector<Packed> tmp(v.size());
+  SortByFingerprint(v.data(), tmp.data(), v.size(), threads);
+  for (size_t i = 1; i < v.size(); ++i) REQUIRE(v[i - 1].fp <= v[i].fp);
+  std::sort(v.begin(), v.end(), by_all);  // ties may come in any order
+  REQUIRE(v.size() == expect.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    REQUIRE(v[i].fp == expect[i].fp);
+    REQUIRE(v[i].payload == expect[i].payload);
+    REQUIRE(v[i].count == expect[i].count);
+  }
+}
+
+std::vector<Packed> Entries(size_t n, uint32_t seed, const std::function<uint64_t(std::mt19937_64&, size_t)>& fp) {
+  std::mt19937_64 rng(seed);
+  std::vector<Packed> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = Packed{fp(rng, i), static_cast<uint32_t>(i), static_cast<uint32_t>(rng() % 7)};
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("SortByFingerprint matches std::sort on random input of every size class", "[tag_sorter]") {
+  // Around the LSD/std::sort cut (64) and the one-level/two-level cut (2^16).
+  for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{63}, size_t{64}, size_t{65}, size_t{1000},
+                   size_t{65535}, size_t{65536}, size_t{65537}, size_t{300000}, size_t{1} << 21}) {
+    for (int threads : {1, 2, 3}) {
+      INFO("n=" << n << " threads=" << threads);
+      CheckSortMatchesStdSort(Entries(n, static_cast<uint32_t>(n + threads), [](auto& r, size_t) { return r(); }),
+                              threads);
+    }
+  }
+}
+
+TEST_CASE("SortByFingerprint matches std::sort on adversarial input", "[tag_sorter]") {
+  const size_t n = 200000;  // two-level path
+  const std::vector<std::pair<const char*, std::function<uint64_t(std::mt19937_64&, size_t)>>> shapes = {
+      {"all equal", [](auto&, size_t) { return uint64_t{0x1234}; }},
+      {"all zero", [](auto&, size_t) { return uint64_t{0}; }},
+      {"all ones", [](auto&, size_t) { return ~uint64_t{0}; }},
+      {"two values", [](auto& r, size_t) { return r() % 2 ? ~uint64_t{0} : 0; }},
+      {"ascending", [](auto&, size_t i) { return uint64_t{i} * 0x9E3779B97F4A7C15ull; }},
+      {"sorted", [](auto&, size_t i) { return uint64_t{i} << 40; }},
+      {"reverse sorted", [](auto&, size_t i) { return ~(uint64_t{i} << 40); }},
+      {"low bits only (one MSD bucket)", [](auto& r, size_t) { return r() & 0xFFFFF; }},
+      {"high bits only", [](auto& r, size_t) { return r() & (~uint64_t{0} << 56); }},
+      {"one skewed bucket", [](auto& r, size_t) { return r() % 10 ? (r() >> 20) : r(); }},
+      {"many duplicates", [](auto& r, size_t) { return (r() % 1000) * 0x9E3779B97F4A7C15ull; }},
+      {"middle byte only", [](auto& r, size_t) { return (r() & 0xFF) << 24; }},
+  };
+  for (const auto& [name, fp] : shapes)
+    for (int threads : {1, 2}) {
+      INFO(name << " threads=" << threads);
+      CheckSortMatchesStdSort(Entries(n, 5, fp), threads);
+    }
+}
+
+TEST_CASE("TagSorter with sort threads: spilled runs of the two-level sort merge right", "[tag_sorter]") {
+  testing::TempDir dir;
+  // 4 MiB: about 78k entries a run (over the 2^16 two-level cut), so 600k
+  // entries spill several runs, each sorted by the two-level sort.
+  const auto input = RandomEntries(600000, 250000, 17);
+  const auto ref = Reference(input);
+  for (int threads : {1, 2}) {
+    for (uint64_t budget : {uint64_t{4} << 20, uint64_t{1} << 30}) {
+      TagSorter sorter(TagSorterOptions{dir.path().string(), budget, threads});
+      REQUIRE(sorter.Add(input.data(), input.size()).ok());
+      REQUIRE(sorter.Finish().ok());
+      if (budget == (uint64_t{4} << 20)) CHECK(sorter.runs_spilled() >= 5);
+      else CHECK(sorter.runs_spilled() == 0);
+      auto out = Drain(sorter);
+      REQUIRE(out.size() == ref.size());
+      size_t i = 0;
+      for (const auto& [fp, m] : ref) {
+        REQUIRE(out[i].fingerprint == fp);
+        REQUIRE(out[i].classes == m.classes);
+        REQUIRE(out[i].roles == m.roles);
+        REQUIRE(out[i].count == m.count);
+        ++i;
+      }
+    }
+  }
+  CHECK(CountFiles(dir.path()) == 0);
+}
+
+}  // namespace leakdex
+
+namespace leakdex {
+
+TEST_CASE("TagSorter::StreamCounts tallies the merged stream, only when it stayed in memory", "[tag_sorter]") {
+  testing::TempDir dir;
+  // Few payloads (5 class bits, unions included), as in an ingest; then the
+  // 20-bit mix of RandomEntries, whose unions may be too many to tally.
+  auto few = RandomEntries(100000, 30000, 23);
+  for (size_t i = 0; i < few.size(); ++i) few[i].classes = DataClassSet{1} << (i % 5);
+  for (TagEntry& e : few) e.count = e.count == 3 ? 200 : e.count;  // sums past the 255 cap
+  auto many = RandomEntries(100000, 30000, 24);
+  for (const std::vector<TagEntry>* input : {&few, &many}) {
+    for (uint64_t budget : {uint64_t{64} << 10, uint64_t{1} << 30}) {
+      TagSorter sorter(TagSorterOptions{dir.path().string(), budget, 2});
+      REQUIRE(sorter.Add(input->data(), input->size()).ok());
+      REQUIRE(sorter.Finish().ok());
+      auto counts = sorter.StreamCounts();
+      if (sorter.runs_spilled() > 0) {
+        CHECK_FALSE(counts.has_value());
+        continue;
+      }
+      if (input == &few) REQUIRE(counts.has_value());
+      if (!counts) continue;
+      std::map<std::pair<uint32_t, uint32_t>, uint64_t> expect, got;
+      for (const TagEntry& e : Drain(sorter)) expect[{e.payload, std::min(e.count, TagSorter::kStreamCountCap)}]++;
+      for (const auto& c : *counts) got[{c.payload, c.count}] += c.entries;
+      CHECK(got == expect);
+    }
+  }
 }
 
 }  // namespace leakdex

@@ -51,7 +51,21 @@ struct KeyKindParts {
   Attribute first;
   std::optional<Attribute> second;
 };
-KeyKindParts PartsOf(KeyKind kind);
+// Inline: called for every key kind of every person (ingest) and row (batch).
+constexpr KeyKindParts PartsOf(KeyKind kind) {
+  switch (kind) {
+    case KeyKind::kPhone: return {Attribute::kPhone, std::nullopt};
+    case KeyKind::kEmail: return {Attribute::kEmail, std::nullopt};
+    case KeyKind::kIdNumber: return {Attribute::kIdNumber, std::nullopt};
+    case KeyKind::kAddress: return {Attribute::kAddress, std::nullopt};
+    case KeyKind::kNamePhone: return {Attribute::kName, Attribute::kPhone};
+    case KeyKind::kNameAddress: return {Attribute::kName, Attribute::kAddress};
+    case KeyKind::kNameIdNumber: return {Attribute::kName, Attribute::kIdNumber};
+    case KeyKind::kNameBirthDate: return {Attribute::kName, Attribute::kBirthDate};
+    case KeyKind::kPhoneAddress: return {Attribute::kPhone, Attribute::kAddress};
+  }
+  return {Attribute::kPhone, std::nullopt};
+}
 std::string_view KeyKindName(KeyKind kind);  // "name+phone"
 
 // Data classes: bit positions in a 64-bit set stored with each key.

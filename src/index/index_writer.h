@@ -33,6 +33,9 @@ class IndexWriter {
   uint32_t SourceIdFor(const std::string& name);
   // True if the key is already stored with `source_id` (re-ingest adds nothing).
   Result<bool> HasKeyFromSource(uint64_t fingerprint, uint32_t source_id) const;
+  // True if some segment stores a key with `source_id` (false: HasKeyFromSource
+  // is false for every key).
+  bool SourceIndexed(uint32_t source_id) const;
 
   // Builds a new segment from the sorted entries of source `delta.name`
   // (skipping keys the source already has), storing
@@ -100,6 +103,7 @@ class SegmentPublication {
 // Segment file name for number n: seg-000001.ldx.
 std::string SegmentFileName(uint32_t n);
 // Opens every segment the manifest names and checks it is the very file named.
-Result<std::vector<std::unique_ptr<SegmentReader>>> OpenSegments(const std::string& dir, const Manifest& m);
+Result<std::vector<std::unique_ptr<SegmentReader>>> OpenSegments(const std::string& dir, const Manifest& m,
+                                                                 MappedFile::Mode mode = MappedFile::Mode::kMap);
 
 }  // namespace leakdex

@@ -111,9 +111,9 @@ Status PagedFileWriter::Finish(std::string footer, size_t digest_at) {
 
 // ---- Reader -------------------------------------------------------------------
 
-Result<std::unique_ptr<PagedView>> PagedView::Open(const std::string& path) {
+Result<std::unique_ptr<PagedView>> PagedView::Open(const std::string& path, MappedFile::Mode mode) {
   std::unique_ptr<PagedView> v(new PagedView());
-  LEAKDEX_ASSIGN_OR_RETURN(v->file_, MappedFile::Open(path));
+  LEAKDEX_ASSIGN_OR_RETURN(v->file_, MappedFile::Open(path, mode));
   v->pages_ = v->file_.bytes().size() / kPageSize;
   v->verified_.reset(new std::atomic<uint8_t>[v->pages_ + 1]());
   return v;

@@ -93,7 +93,8 @@ class PagedRange {
 // per page); every range is bounds-checked against the logical size.
 class PagedView {
  public:
-  static Result<std::unique_ptr<PagedView>> Open(const std::string& path);
+  static Result<std::unique_ptr<PagedView>> Open(const std::string& path,
+                                                 MappedFile::Mode mode = MappedFile::Mode::kMap);
 
   const std::string& path() const { return file_.path(); }
   uint64_t file_size() const { return file_.bytes().size(); }

@@ -1,15 +1,19 @@
 #include "index/tag_sorter.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <queue>
+#include <thread>
 
 #include "coding.h"
 #include "file_io.h"
@@ -173,38 +177,155 @@ class RunReader {
   uint64_t prev_ = 0;
 };
 
-// LSD radix sort by fingerprint, 8 bits a pass, skipping passes whose digit
-// is the same in every entry. `scratch` must be as large as `v`.
-void RadixSort(std::vector<TagSorter::Packed>& v, std::vector<TagSorter::Packed>& scratch) {
-  const size_t n = v.size();
-  if (n < 2) return;
-  if (n < 256) {
-    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.fp < b.fp; });
+using Packed = TagSorter::Packed;
+
+// Sub-buckets this small are finished by insertion sort.
+constexpr size_t kInsertionMax = 32;
+constexpr unsigned kMaxDigitBits = 11;
+
+void InsertionSort(Packed* v, size_t n) {
+  for (size_t i = 1; i < n; ++i) {
+    const Packed x = v[i];
+    size_t j = i;
+    for (; j > 0 && v[j - 1].fp > x.fp; --j) v[j] = v[j - 1];
+    v[j] = x;
+  }
+}
+
+// MSD radix sort of src[0, n) into dst[0, n) (src is clobbered): entries
+// agree on every fingerprint bit above the low `bits` ones. 8-11 bits a level;
+// a level where all entries share the digit costs one histogram and no move.
+// Fingerprints are PRF output, so after the top-level split a bucket's next
+// digit spreads it into sub-buckets of a few entries, finished by insertion
+// sort: one move per entry and level instead of one per LSD pass (7 of them).
+void MsdRadixSort(Packed* src, Packed* dst, size_t n, unsigned bits) {
+  if (n <= kInsertionMax || bits == 0) {
+    std::memcpy(dst, src, n * sizeof(Packed));
+    if (bits > 0) InsertionSort(dst, n);
     return;
   }
-  std::vector<std::array<size_t, 256>> hist(8);
-  for (auto& h : hist) h.fill(0);
-  for (const auto& e : v)
-    for (int d = 0; d < 8; ++d) hist[d][(e.fp >> (8 * d)) & 0xff]++;
-  scratch.resize(n);
-  TagSorter::Packed* src = v.data();
-  TagSorter::Packed* dst = scratch.data();
-  for (int d = 0; d < 8; ++d) {
-    auto& h = hist[d];
-    if (std::any_of(h.begin(), h.end(), [n](size_t c) { return c == n; })) continue;
-    size_t sum = 0;
-    for (auto& c : h) {
-      size_t t = c;
-      c = sum;
-      sum += t;
+  // Digits of up to 11 bits: wide enough that a bucket of 2^11 random
+  // entries falls apart into sub-buckets of about one entry.
+  const unsigned width = std::min({bits, kMaxDigitBits, std::max(8u, static_cast<unsigned>(std::bit_width(n)))});
+  const unsigned shift = bits - width;
+  const uint64_t mask = (uint64_t{1} << width) - 1;
+  size_t count[(1u << kMaxDigitBits) + 1];
+  std::fill_n(count, mask + 2, size_t{0});
+  for (size_t i = 0; i < n; ++i) count[((src[i].fp >> shift) & mask) + 1]++;
+  if (count[((src[0].fp >> shift) & mask) + 1] == n) return MsdRadixSort(src, dst, n, shift);
+  for (size_t d = 1; d <= mask + 1; ++d) count[d] += count[d - 1];  // count[d]: start of digit d
+  size_t next[1u << kMaxDigitBits];
+  std::copy_n(count, mask + 1, next);
+  for (size_t i = 0; i < n; ++i) dst[next[(src[i].fp >> shift) & mask]++] = src[i];
+  for (size_t d = 0; d <= mask; ++d) {
+    const size_t lo = count[d], len = count[d + 1] - lo;
+    if (len <= kInsertionMax) {
+      if (shift > 0 && len > 1) InsertionSort(dst + lo, len);
+    } else {
+      MsdRadixSort(dst + lo, src + lo, len, shift);  // into src, then back
+      std::memcpy(dst + lo, src + lo, len * sizeof(Packed));
     }
-    for (size_t i = 0; i < n; ++i) dst[h[(src[i].fp >> (8 * d)) & 0xff]++] = src[i];
-    std::swap(src, dst);
   }
-  if (src != v.data()) std::memcpy(v.data(), src, n * sizeof(TagSorter::Packed));
+}
+
+// Runs fn(t) for t in [0, threads), t = 0 on the calling thread.
+template <typename Fn>
+void ParallelFor(int threads, const Fn& fn) {
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back([&fn, t] { fn(t); });
+  fn(0);
+  for (std::thread& th : pool) th.join();
+}
+
+// Below this many entries the top-level split (and its threads) costs more
+// than it saves.
+constexpr size_t kSplitFrom = size_t{1} << 16;
+
+// Sorts v[0, n) by fingerprint; `tmp` has room for n entries.
+//
+// The top level splits by the top B bits into buckets of about 2^11 entries
+// (32 KiB: a bucket and its twin stay in L1/L2), histogram and scatter each
+// shared among `threads` threads by slices; then each bucket is MSD radix
+// sorted in cache, buckets dealt out to the threads. On 2.43M random entries
+// (the 300k-person NDJSON test file), CPU time on one thread in a throwaway
+// benchmark: the previous 8-pass LSD radix sort 55 ms, std::sort 150 ms, this
+// 38 ms. (An in-place split, American flag style, to save the scratch's page
+// faults took 78 ms.) With a free second core the split and buckets are shared.
+void SortPackedImpl(Packed* v, Packed* tmp, size_t n, int threads) {
+  if (n < kSplitFrom) {
+    MsdRadixSort(v, tmp, n, 64);
+    std::memcpy(v, tmp, n * sizeof(Packed));
+    return;
+  }
+  const unsigned bits = std::clamp<unsigned>(static_cast<unsigned>(std::bit_width(n)) - 11, 8, 16);
+  const unsigned shift = 64 - bits;
+  const size_t buckets = size_t{1} << bits;
+  threads = std::clamp(threads, 1, 64);
+  // Split: thread t scatters its slice of v after the entries of lower
+  // slices with the same top bits.
+  std::vector<std::vector<size_t>> hist(static_cast<size_t>(threads), std::vector<size_t>(buckets, 0));
+  auto slice = [&](int t) { return std::pair<size_t, size_t>{n * t / threads, n * (t + 1) / threads}; };
+  ParallelFor(threads, [&](int t) {
+    auto [lo, hi] = slice(t);
+    size_t* h = hist[static_cast<size_t>(t)].data();
+    for (size_t i = lo; i < hi; ++i) h[v[i].fp >> shift]++;
+  });
+  std::vector<size_t> start(buckets + 1);
+  size_t sum = 0;
+  for (size_t b = 0; b < buckets; ++b) {
+    start[b] = sum;
+    for (auto& h : hist) {
+      const size_t c = h[b];
+      h[b] = sum;
+      sum += c;
+    }
+  }
+  start[buckets] = sum;
+  ParallelFor(threads, [&](int t) {
+    auto [lo, hi] = slice(t);
+    size_t* h = hist[static_cast<size_t>(t)].data();
+    for (size_t i = lo; i < hi; ++i) tmp[h[v[i].fp >> shift]++] = v[i];
+  });
+  // Buckets, dealt out one at a time (the machine may be shared: a fixed
+  // split would wait for the slowest thread).
+  std::atomic<size_t> next{0};
+  ParallelFor(threads, [&](int) {
+    for (size_t b; (b = next.fetch_add(1, std::memory_order_relaxed)) < buckets;) {
+      const size_t lo = start[b];
+      MsdRadixSort(tmp + lo, v + lo, start[b + 1] - lo, shift);
+    }
+  });
 }
 
 }  // namespace
+
+void SortByFingerprint(Packed* v, Packed* tmp, size_t n, int threads) { SortPackedImpl(v, tmp, n, threads); }
+
+void TagSorter::PackedArray::Release() {
+  if (data_ != nullptr) ::munmap(data_, bytes_);
+  data_ = nullptr;
+  size_ = capacity_ = bytes_ = 0;
+}
+
+TagSorter::PackedArray::~PackedArray() { Release(); }
+
+Status TagSorter::PackedArray::Reserve(size_t capacity) {
+  if (data_ != nullptr) return Status::Ok();
+  constexpr size_t kPage = size_t{4} << 10;
+  const size_t bytes = (std::max<size_t>(capacity, 1) * sizeof(Packed) + kPage - 1) / kPage * kPage;
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED)
+    return Status::IOError("cannot reserve " + std::to_string(bytes >> 20) +
+                           " MiB for the sort buffer (lower --memory): " + std::strerror(errno));
+  // No MADV_HUGEPAGE: it cut page faults 5x, but on this (virtualised)
+  // machine zeroing fresh 2 MiB pages cost ~10% of an ingest's CPU in
+  // clear_page_erms, against ~0.6% for 4 KiB pages (perf, persons.ndjson).
+  data_ = static_cast<Packed*>(p);
+  bytes_ = bytes;
+  capacity_ = capacity;
+  size_ = 0;
+  return Status::Ok();
+}
 
 // ---- Streams ------------------------------------------------------------------
 
@@ -263,6 +384,14 @@ class RunMergeStream {
 
 namespace {
 
+void Fill(const TagSorter::Packed& p, const std::vector<TagSorter::PayloadKey>& payloads, TagEntry* out) {
+  out->fingerprint = p.fp;
+  out->classes = payloads[p.payload].classes;
+  out->roles = payloads[p.payload].roles;
+  out->count = p.count;
+  out->payload = p.payload;
+}
+
 class MergedStream : public TagSorter::Stream {
  public:
   MergedStream(std::unique_ptr<RunMergeStream> m, const std::vector<TagSorter::PayloadKey>* payloads)
@@ -271,10 +400,7 @@ class MergedStream : public TagSorter::Stream {
     TagSorter::Packed p;
     LEAKDEX_ASSIGN_OR_RETURN(bool more, m_->NextPacked(&p));
     if (!more) return false;
-    out->fingerprint = p.fp;
-    out->classes = (*payloads_)[p.payload].classes;
-    out->roles = (*payloads_)[p.payload].roles;
-    out->count = p.count;
+    Fill(p, *payloads_, out);
     return true;
   }
 
@@ -285,20 +411,18 @@ class MergedStream : public TagSorter::Stream {
 
 class MemoryStream : public TagSorter::Stream {
  public:
-  MemoryStream(const std::vector<TagSorter::Packed>* v, const std::vector<TagSorter::PayloadKey>* payloads)
-      : v_(v), payloads_(payloads) {}
+  MemoryStream(const TagSorter::Packed* v, size_t n, const std::vector<TagSorter::PayloadKey>* payloads)
+      : v_(v), n_(n), payloads_(payloads) {}
   Result<bool> Next(TagEntry* out) override {
-    if (i_ >= v_->size()) return false;
-    const TagSorter::Packed& p = (*v_)[i_++];
-    out->fingerprint = p.fp;
-    out->classes = (*payloads_)[p.payload].classes;
-    out->roles = (*payloads_)[p.payload].roles;
-    out->count = p.count;
+    if (i_ >= n_) return false;
+    const TagSorter::Packed& p = v_[i_++];
+    Fill(p, *payloads_, out);
     return true;
   }
 
  private:
-  const std::vector<TagSorter::Packed>* v_;
+  const TagSorter::Packed* v_;
+  size_t n_;
   const std::vector<TagSorter::PayloadKey>* payloads_;
   size_t i_ = 0;
 };
@@ -346,38 +470,77 @@ std::string TagSorter::RunPath(uint64_t number) const {
       .string();
 }
 
-Status TagSorter::Add(const TagEntry& e) {
+Status TagSorter::Add(const TagEntry& e) { return Add(&e, 1); }
+
+Status TagSorter::Add(const TagEntry* entries, size_t n) {
   if (finished_) return Status::Internal("TagSorter::Add after Finish");
-  if (buffer_.capacity() == 0) buffer_.reserve(std::min<size_t>(capacity_, 1 << 16));
-  if (buffer_.size() >= capacity_) LEAKDEX_RETURN_IF_ERROR(SpillBuffer());
-  if (buffer_.size() == buffer_.capacity()) buffer_.reserve(std::min(capacity_, buffer_.capacity() * 2));
-  buffer_.push_back(Packed{e.fingerprint, Intern(e.classes, e.roles), std::min(e.count, kTagCountMax)});
-  ++added_;
+  LEAKDEX_RETURN_IF_ERROR(buffer_.Reserve(capacity_));
+  for (size_t i = 0; i < n;) {
+    if (buffer_.size() >= capacity_) LEAKDEX_RETURN_IF_ERROR(SpillBuffer());
+    const size_t take = std::min(n - i, capacity_ - buffer_.size());
+    for (const TagEntry* e = entries + i; e != entries + i + take; ++e)
+      buffer_.push_back(Packed{e->fingerprint, InternCached(e->classes, e->roles), std::min(e->count, kTagCountMax)});
+    i += take;
+  }
+  added_ += n;
   return Status::Ok();
 }
 
-void TagSorter::SortAndMergeBuffer() {
-  RadixSort(buffer_, scratch_);
+Status TagSorter::SortAndMergeBuffer(bool tally) {
+  LEAKDEX_RETURN_IF_ERROR(scratch_.Reserve(capacity_));
+  Packed* v = buffer_.data();
+  const size_t n = buffer_.size();
+  SortByFingerprint(v, scratch_.data(), n, options_.threads);
+  // A flat tally, row per payload; given up (StreamCounts() unknown) when
+  // the payloads are too many for rows of 2 KiB each.
+  constexpr size_t kRow = kStreamCountCap + 1;
+  constexpr size_t kMaxTallyPayloads = 4096;
+  tally_valid_ = tally;
+  tally_.clear();
+  auto count_entry = [&](const Packed& e) {
+    if (!tally_valid_) return;
+    if (e.payload >= kMaxTallyPayloads) {
+      tally_valid_ = false;
+      return;
+    }
+    const size_t i = size_t{e.payload} * kRow + std::min(e.count, kStreamCountCap);
+    if (i >= tally_.size()) tally_.resize((size_t{e.payload} + 1) * kRow, 0);
+    tally_[i]++;
+  };
   size_t out = 0;
-  for (size_t i = 0; i < buffer_.size(); ++i) {
-    if (out > 0 && buffer_[out - 1].fp == buffer_[i].fp) {
-      Packed& e = buffer_[out - 1];
-      e.payload = Union(e.payload, buffer_[i].payload);
-      e.count = SatAdd(e.count, buffer_[i].count);
+  for (size_t i = 0; i < n; ++i) {
+    if (out > 0 && v[out - 1].fp == v[i].fp) {
+      Packed& e = v[out - 1];
+      e.payload = Union(e.payload, v[i].payload);
+      e.count = SatAdd(e.count, v[i].count);
     } else {
-      buffer_[out++] = buffer_[i];
+      if (out > 0) count_entry(v[out - 1]);  // final: no more duplicates follow
+      v[out++] = v[i];
     }
   }
+  if (out > 0) count_entry(v[out - 1]);
   buffer_.resize(out);
+  return Status::Ok();
+}
+
+std::optional<std::vector<TagSorter::PayloadCount>> TagSorter::StreamCounts() const {
+  if (!finished_ || !runs_.empty() || !tally_valid_) return std::nullopt;
+  constexpr size_t kRow = kStreamCountCap + 1;
+  std::vector<PayloadCount> out;
+  for (size_t i = 0; i < tally_.size(); ++i)
+    if (tally_[i] > 0)
+      out.push_back(PayloadCount{static_cast<uint32_t>(i / kRow), static_cast<uint32_t>(i % kRow), tally_[i]});
+  return out;
 }
 
 Status TagSorter::SpillBuffer() {
-  SortAndMergeBuffer();
+  LEAKDEX_RETURN_IF_ERROR(SortAndMergeBuffer());
   std::string path = RunPath(next_run_++);
   RunWriter w(path, chunk_bytes_);
   runs_.push_back(path);  // registered first: removed even if writing fails
   LEAKDEX_RETURN_IF_ERROR(w.Open());
-  for (const Packed& p : buffer_) LEAKDEX_RETURN_IF_ERROR(w.Add(p.fp, p.payload, p.count));
+  for (const Packed* p = buffer_.data(); p != buffer_.data() + buffer_.size(); ++p)
+    LEAKDEX_RETURN_IF_ERROR(w.Add(p->fp, p->payload, p->count));
   LEAKDEX_RETURN_IF_ERROR(w.Close());
   runs_spilled_++;
   bytes_spilled_ += w.bytes();
@@ -413,13 +576,13 @@ Status TagSorter::Finish() {
   if (finished_) return Status::Ok();
   finished_ = true;
   if (runs_.empty()) {  // everything fits: no disk at all
-    SortAndMergeBuffer();
-    std::vector<Packed>().swap(scratch_);
+    LEAKDEX_RETURN_IF_ERROR(SortAndMergeBuffer(/*tally=*/true));
+    scratch_.Release();
     return Status::Ok();
   }
   if (!buffer_.empty()) LEAKDEX_RETURN_IF_ERROR(SpillBuffer());
-  std::vector<Packed>().swap(buffer_);
-  std::vector<Packed>().swap(scratch_);
+  buffer_.Release();
+  scratch_.Release();
   while (runs_.size() > fan_in_) LEAKDEX_RETURN_IF_ERROR(MergeRuns(0, fan_in_));
   return Status::Ok();
 }
@@ -427,7 +590,7 @@ Status TagSorter::Finish() {
 Result<std::unique_ptr<TagSorter::Stream>> TagSorter::Open() const {
   if (!finished_) return Status::Internal("TagSorter::Open before Finish");
   auto* self = const_cast<TagSorter*>(this);  // unions found while merging are interned
-  if (runs_.empty()) return std::unique_ptr<Stream>(new MemoryStream(&buffer_, &payloads_));
+  if (runs_.empty()) return std::unique_ptr<Stream>(new MemoryStream(buffer_.data(), buffer_.size(), &payloads_));
   auto m = std::make_unique<RunMergeStream>(self, runs_);
   LEAKDEX_RETURN_IF_ERROR(m->Open());
   return std::unique_ptr<Stream>(new MergedStream(std::move(m), &payloads_));

@@ -133,13 +133,16 @@ class T2s {
   // answers "maybe" for every non-ASCII code point.
   static bool EmbeddedSetCurrent();
   static int EmbeddedSetSize();  // code points in the embedded set
+  // The TSPhrases keys embedded for Convert's own t2s (for tests).
+  static std::vector<std::string> EmbeddedPhrases();
   // Converts in place when any code point may change; returns false on an
   // OpenCC failure (s is then unchanged).
   bool Convert(std::string& s);
   // False only when t2s provably leaves s as it is (MayChangeAt false for
   // every code point).
   bool NeedsConversion(std::string_view s) const;
-  // OpenCC's t2s on s, whatever the pre-check says: the tests' oracle for it.
+  // OpenCC's t2s on s, whatever the pre-check says and without Convert's own
+  // implementation of t2s from the embedded tables: the tests' oracle for both.
   bool ConvertWithOpencc(std::string& s);
 
  private:

@@ -47,6 +47,14 @@ struct T2sPhraseKey {
   size_t offset;  // byte offset of pivot in key
   std::string_view key;
 };
+struct T2sChar {
+  char32_t from;
+  const char* to;  // UTF-8
+};
+struct T2sPhrase {
+  const char32_t* key;  // NUL-terminated
+  const char* value;    // UTF-8
+};
 #include "t2s_may_change.inc"
 static_assert(sizeof(kT2sMayChangeBits) * 8 == kMaxCp);
 
@@ -116,6 +124,68 @@ const OpenccApi& LoadOpencc() {
   return api;
 }
 
+// The longest TSPhrases key at the start of `text`, or null.
+const T2sPhrase* LongestPhrase(std::u32string_view text) {
+  const T2sPhrase* end = kT2sPhrases + std::size(kT2sPhrases);
+  const T2sPhrase* it =
+      std::lower_bound(kT2sPhrases, end, text[0], [](const T2sPhrase& p, char32_t c) { return p.key[0] < c; });
+  const T2sPhrase* best = nullptr;
+  size_t best_len = 0;
+  for (; it != end && it->key[0] == text[0]; ++it) {
+    const std::u32string_view key(it->key);
+    if (key.size() > best_len && text.substr(0, key.size()) == key) {
+      best = it;
+      best_len = key.size();
+    }
+  }
+  return best;
+}
+
+const char* MappedChar(char32_t c) {
+  const T2sChar* end = kT2sChars + std::size(kT2sChars);
+  const T2sChar* it = std::lower_bound(kT2sChars, end, c, [](const T2sChar& p, char32_t v) { return p.from < v; });
+  return it != end && it->from == c ? it->to : nullptr;
+}
+
+// OpenCC's t2s on OpenCC's own data, embedded at build time (the fingerprint
+// check of Verify guarantees it is the installed data). What t2s.json does:
+// max-match segmentation on TSPhrases, then each segment converted by the
+// longest prefix in TSPhrases, else in TSCharacters, taking the first value.
+// A segment that matched no phrase cannot match one when converted (its
+// suffixes are prefixes of the text the segmentation tried), so this is a
+// greedy longest TSPhrases match at each position, else the character's
+// TSCharacters value, else the character. Why not OpenCC: its converter costs
+// 2-3 µs a name (segmentation, ostringstream, marisa tries). Returns false,
+// leaving `s` unchanged, if the embedded data is not current, a code point is
+// one the tables do not cover, or `s` is not valid UTF-8; OpenCC decides then.
+// tests/normalize_name_test.cpp compares both on every mapped character,
+// every phrase and random mixes.
+bool ConvertFromTables(std::string& s) {
+  if (g_state.load(std::memory_order_acquire) != kEmbedded) return false;
+  thread_local std::u32string cps;
+  cps.clear();
+  for (size_t i = 0; i < s.size();) {
+    const char32_t c = NextCodePoint(s, i);
+    if (c == kBadCodePoint || c >= kMaxCp || (kT2sDeclineBits[c >> 6] >> (c & 63)) & 1) return false;
+    cps.push_back(c);
+  }
+  std::string out;
+  out.reserve(s.size());
+  const std::u32string_view text(cps);
+  for (size_t i = 0; i < text.size();) {
+    if (const T2sPhrase* p = LongestPhrase(text.substr(i))) {
+      out += p->value;
+      i += std::char_traits<char32_t>::length(p->key);
+      continue;
+    }
+    if (const char* to = MappedChar(text[i])) out += to;
+    else AppendUtf8(out, text[i]);
+    ++i;
+  }
+  s = std::move(out);
+  return true;
+}
+
 }  // namespace
 
 struct T2s::Impl {
@@ -170,6 +240,16 @@ bool T2s::EmbeddedSetCurrent() {
 
 int T2s::EmbeddedSetSize() { return kT2sMayChangeCount; }
 
+std::vector<std::string> T2s::EmbeddedPhrases() {
+  std::vector<std::string> out;
+  for (const T2sPhrase& p : kT2sPhrases) {
+    std::string key;
+    for (const char32_t* c = p.key; *c != 0; ++c) AppendUtf8(key, *c);
+    out.push_back(std::move(key));
+  }
+  return out;
+}
+
 bool T2s::NeedsConversion(std::string_view s) const {
   // Malformed UTF-8 ends the scan with the answer MayChange alone gave up to
   // there (true if a phrase-only code point came before), as before
@@ -189,6 +269,7 @@ bool T2s::NeedsConversion(std::string_view s) const {
 
 bool T2s::Convert(std::string& s) {
   if (!NeedsConversion(s)) return true;
+  if (ConvertFromTables(s)) return true;
   return ConvertWithOpencc(s);
 }
 

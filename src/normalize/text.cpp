@@ -193,9 +193,23 @@ Date Today() {
 }
 
 std::string FormatIsoDate(const Date& d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
-  return buf;
+  if (d.year < 0 || d.year > 9999 || d.month < 0 || d.month > 99 || d.day < 0 || d.day > 99) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
+    return buf;
+  }
+  // The digits by hand: snprintf was 3.5-5% of an ingest's CPU (one call per
+  // birth date). Same output as "%04d-%02d-%02d" in this range.
+  std::string out = "0000-00-00";
+  out[0] = static_cast<char>('0' + d.year / 1000);
+  out[1] = static_cast<char>('0' + d.year / 100 % 10);
+  out[2] = static_cast<char>('0' + d.year / 10 % 10);
+  out[3] = static_cast<char>('0' + d.year % 10);
+  out[5] = static_cast<char>('0' + d.month / 10);
+  out[6] = static_cast<char>('0' + d.month % 10);
+  out[8] = static_cast<char>('0' + d.day / 10);
+  out[9] = static_cast<char>('0' + d.day % 10);
+  return out;
 }
 
 }  // namespace leakdex::norm

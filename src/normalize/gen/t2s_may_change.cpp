@@ -24,12 +24,14 @@
 #include <opencc/MarisaDict.hpp>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -132,6 +134,52 @@ std::vector<PhraseRow> PhraseOnlyRows(const std::vector<uint64_t>& all_bits, con
   return kept;
 }
 
+// For T2s::Convert's own implementation of OpenCC's t2s (src/normalize/t2s.cpp
+// says why and proves it equal): every TSPhrases key with its default value,
+// and every TSCharacters key of one code point whose default value differs.
+// A TSCharacters key of several code points (none in OpenCC 1.1) marks its
+// first code point as one where the fast path declines.
+struct Phrase {
+  std::u32string key;
+  std::string value;
+};
+bool ReadFastPath(const std::string& dir, std::vector<Phrase>& phrases,
+                  std::vector<std::pair<char32_t, std::string>>& chars, std::vector<uint64_t>& decline) {
+  std::u32string key;
+  for (const char* name : {"TSPhrases.ocd2", "TSCharacters.ocd2"}) {
+    FILE* fp = std::fopen((dir + "/" + name).c_str(), "rb");
+    if (!fp) return false;
+    opencc::MarisaDictPtr dict = opencc::MarisaDict::NewFromFile(fp);
+    std::fclose(fp);
+    const bool is_phrases = std::string(name) == "TSPhrases.ocd2";
+    for (const auto& entry : *dict->GetLexicon()) {
+      if (!Decode(entry->Key(), key) || key.empty()) continue;
+      const std::string value = entry->GetDefault();
+      if (is_phrases) {
+        phrases.push_back(Phrase{key, value});
+      } else if (key.size() != 1) {
+        Mark(decline, key[0]);
+      } else if (value != entry->Key()) {
+        chars.emplace_back(key[0], value);
+      }
+    }
+  }
+  std::sort(phrases.begin(), phrases.end(), [](const Phrase& a, const Phrase& b) { return a.key < b.key; });
+  std::sort(chars.begin(), chars.end());
+  return true;
+}
+
+// A C++ string literal of UTF-8 bytes.
+std::string Literal(const std::string& s) {
+  std::string out = "\"";
+  char buf[8];
+  for (unsigned char c : s) {
+    std::snprintf(buf, sizeof buf, "\\x%02x", c);
+    out += buf;
+  }
+  return out + "\"";
+}
+
 bool Fingerprint(const std::string& path, uint64_t& size, uint64_t& hash) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -167,6 +215,18 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  std::vector<Phrase> phrases;
+  std::vector<std::pair<char32_t, std::string>> chars;
+  std::vector<uint64_t> decline(kMaxCp / 64, 0);
+  try {
+    if (!ReadFastPath(dir, phrases, chars, decline)) {
+      std::fprintf(stderr, "cannot read the t2s dictionaries in %s\n", dir.c_str());
+      return 1;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cannot read the t2s dictionaries: %s\n", e.what());
+    return 1;
+  }
   FILE* out = std::fopen(argv[2], "w");
   if (!out) return 1;
   int count = 0;
@@ -189,5 +249,24 @@ int main(int argc, char** argv) {
     std::fprintf(out, "\", %zu)},\n", r.key.size());
   }
   std::fprintf(out, "}};\n");
+  std::fprintf(out, "alignas(64) inline constexpr uint64_t kT2sDeclineBits[%zu] = {\n", decline.size());
+  for (size_t i = 0; i < decline.size(); ++i)
+    std::fprintf(out, "0x%llx,%s", static_cast<unsigned long long>(decline[i]), i % 8 == 7 ? "\n" : "");
+  std::fprintf(out, "};\n");
+  std::fprintf(out, "inline constexpr T2sChar kT2sChars[%zu] = {\n", chars.size());
+  for (const auto& [c, v] : chars) std::fprintf(out, "{0x%x,%s},\n", static_cast<unsigned>(c), Literal(v).c_str());
+  std::fprintf(out, "};\n");
+  std::fprintf(out, "inline constexpr T2sPhrase kT2sPhrases[%zu] = {\n", phrases.size());
+  for (const Phrase& p : phrases) {
+    std::string key = "U\"";
+    char buf[16];
+    for (char32_t c : p.key) {
+      std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(c));
+      key += buf;
+    }
+    key += "\"";
+    std::fprintf(out, "{%s,%s},\n", key.c_str(), Literal(p.value).c_str());
+  }
+  std::fprintf(out, "};\n");
   return std::fclose(out) == 0 ? 0 : 1;
 }
