@@ -220,10 +220,12 @@ bool T2s::MayChangeAt(std::string_view s, size_t at, char32_t c) {
   if (!MayChange(c)) return false;
   if (g_state.load(std::memory_order_acquire) != kEmbedded) return true;
   // A phrase-only code point changes only inside one of its phrases (see
-  // src/normalize/gen/t2s_may_change.cpp): look for them instead of asking
-  // OpenCC: on the generated lists, where 0.7-1.4% of the addresses hold 沈
-  // (沈家弄路), that took 20% (customers) and 34% (persons) off the CPU time of
-  // address normalisation; 沈 is also in every 沈阳 address and a common surname.
+  // src/normalize/gen/t2s_may_change.cpp): look for them instead of
+  // converting. When the conversion was OpenCC's, on the generated lists, where
+  // 0.7-1.4% of the addresses hold 沈 (沈家弄路), that took 20% (customers) and
+  // 34% (persons) off the CPU time of address normalisation; with the embedded
+  // tables it still keeps such an address on DecodeSimple's one-scan path. 沈 is
+  // also in every 沈阳 address and a common surname.
   bool phrase_only = false;
   for (const T2sPhraseKey& p : kT2sPhraseKeys) {
     if (p.pivot != c) continue;
