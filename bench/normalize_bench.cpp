@@ -7,12 +7,17 @@
 //       address normaliser and of the pre-rewrite reference (tests/address_reference.cpp),
 //       measured alternately in the same run, and whether every result agrees.
 //       A third argument --new-only times the new code alone (for perf record).
+//   ./build/bench/normalize_bench --csv FILE COLUMN [--new-only]
+//       the same on every value of one column (0-based) of a CSV file with a
+//       header row (RFC 4180 quoting), e.g. the address column of a generated
+//       customer list (data/gen/generate.py): the real mix of shapes.
 //
 // Prints a Markdown table (docs/BENCHMARKS.md "## Normaliser" holds a copy).
 // Figures are CPU nanoseconds of the measuring thread per value, single thread.
 #include <chrono>
 #include <ctime>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -91,15 +96,8 @@ double Measure(const std::vector<std::string>& values, const std::function<void(
   return static_cast<double>(elapsed) / static_cast<double>(done);
 }
 
-// --addresses FILE: the address normaliser against the reference, same run.
-// new_only: time the new code alone (for a profiler), no comparison.
-int AddressFile(const char* path, bool new_only) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "normalize_bench: cannot open the address file\n");
-    return 66;
-  }
-  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+// Values of a NUL- or newline-separated file.
+std::vector<std::string> SeparatedValues(const std::string& all) {
   const char sep = all.find('\0') != std::string::npos ? '\0' : '\n';
   std::vector<std::string> values;
   for (size_t start = 0; start < all.size();) {
@@ -108,6 +106,55 @@ int AddressFile(const char* path, bool new_only) {
     values.push_back(all.substr(start, end - start));
     start = end + 1;
   }
+  return values;
+}
+
+// Column `column` (0-based) of every record after the header of a CSV text
+// (RFC 4180: quoted fields, "" inside quotes, line breaks inside quotes).
+std::vector<std::string> CsvColumn(const std::string& all, size_t column) {
+  std::vector<std::string> values;
+  std::string field;
+  size_t index = 0;
+  bool header = true, quoted = false, record_has_data = false;
+  auto end_field = [&] {
+    if (index == column && !header) values.push_back(field);
+    field.clear();
+    ++index;
+  };
+  for (size_t i = 0; i < all.size(); ++i) {
+    const char c = all[i];
+    if (quoted) {
+      if (c != '"') field.push_back(c);
+      else if (i + 1 < all.size() && all[i + 1] == '"') field.push_back('"'), ++i;
+      else quoted = false;
+      continue;
+    }
+    if (c == '"') { quoted = record_has_data = true; continue; }
+    if (c == ',') { end_field(); record_has_data = true; continue; }
+    if (c == '\r') continue;
+    if (c == '\n') {
+      if (record_has_data || !field.empty()) end_field();
+      header = false, index = 0, record_has_data = false;
+      continue;
+    }
+    field.push_back(c);
+    record_has_data = true;
+  }
+  if (record_has_data || !field.empty()) end_field();
+  return values;
+}
+
+// --addresses FILE / --csv FILE COLUMN: the address normaliser against the
+// reference, same run. new_only: time the new code alone (for a profiler), no comparison.
+int AddressFile(const char* path, const char* csv_column, bool new_only) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "normalize_bench: cannot open the address file\n");
+    return 66;
+  }
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<std::string> values =
+      csv_column ? CsvColumn(all, std::strtoul(csv_column, nullptr, 10)) : SeparatedValues(all);
   auto t2s = leakdex::norm::T2s::Create();
   if (!t2s.ok()) return 70;
   leakdex::norm::T2s& conv = *t2s.value();
@@ -142,7 +189,9 @@ int AddressFile(const char* path, bool new_only) {
 
 int main(int argc, char** argv) {
   if (argc > 2 && std::strcmp(argv[1], "--addresses") == 0)
-    return AddressFile(argv[2], argc > 3 && std::strcmp(argv[3], "--new-only") == 0);
+    return AddressFile(argv[2], nullptr, argc > 3 && std::strcmp(argv[3], "--new-only") == 0);
+  if (argc > 3 && std::strcmp(argv[1], "--csv") == 0)
+    return AddressFile(argv[2], argv[3], argc > 4 && std::strcmp(argv[4], "--new-only") == 0);
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
   const int min_ms = quick ? 100 : 1000;
   const size_t n = 4096;

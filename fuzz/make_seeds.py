@@ -73,12 +73,14 @@ INSERT INTO "customers" ("id","name","mobile") VALUES (3, E'O\\'x', '137');
     b"INSERT INTO t VALUES (1,'unterminated\n;\nINSERT INTO t (a,b) VALUES (1),(2,3,4);\nINSERT INTO `x` VALUES ((1),'a');",
 ]
 NORMALIZE = {  # attribute number (identity.h) -> raw values
-    0: ['张三', ' Wang  Wei ', 'ＬＩ　ＬＥＩ', '欧阳 娜娜', 'NULL', '张*', '\u00e9\u0301'],
+    0: ['张三', ' Wang  Wei ', 'ＬＩ　ＬＥＩ', '欧阳 娜娜', 'NULL', '张*', '\u00e9\u0301', '沈伟'],
     1: ['13812345678', '+86 138-1234-5678', '008613812345678', '138****5678', '1.38123E+10', '１３８１２３４５６７８',
         '13812345678/13912345678', '021-12345678', '+1 415 555 0100'],
     2: ['LI.lei@Example.COM', 'a@b', '无', 'x@ｅｘａｍｐｌｅ.com'],
     3: ['11010119900307451x', '110101199003074518', '110101900307451', '123'],
-    4: ['上海市黄浦区南京东路1号', '上海市 黄浦区 南京东路 １号 ', '-', 'Room 5, 1 Main St'],
+    4: ['上海市黄浦区南京东路1号', '上海市 黄浦区 南京东路 １号 ', '-', 'Room 5, 1 Main St',
+        # 沈 changes under t2s only inside a few phrases (沈船 -> 沉船): T2s::MayChangeAt.
+        '辽宁省沈阳市和平区南京北街1号', '沈阳市沈(x)船路1号'],
     5: ['19900307', '1990-03-07', '1990/3/7', '19901307', '0'],
 }
 COLUMNS = ['姓名', 'sjhm', '_source.sfzh', 'sender_phone', '收件人电话', 'recipient.name', 'Phone_Number',

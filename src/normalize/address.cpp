@@ -70,11 +70,24 @@ struct TrieNode {
   int name = -1;                               // index into Table::names, or -1
 };
 
+// The trie as looked up: every node's children in one contiguous run of
+// kid_chars/kid_nodes (no pointer chase to a per-node vector), and a parent
+// link so that the longest-match walk needs no recursion (see DeepestKept).
+struct FlatNode {
+  uint32_t first_kid = 0;  // index into Table::kid_chars / kid_nodes
+  uint32_t kid_count = 0;
+  int32_t name = -1;       // index into Table::names, or -1
+  int32_t parent = -1;     // -1 for the root and the root's children
+};
+
 struct Table {
   std::vector<Division> divs;
   std::vector<Name> names;
-  std::vector<TrieNode> nodes;      // nodes[0] is the root (its kids unused)
+  std::vector<TrieNode> nodes;      // built by TrieInsert, released by Flatten; nodes[0] is the root
   std::vector<int32_t> root_kids;   // BMP code point -> node, or -1
+  std::vector<FlatNode> flat;       // nodes, flattened (same indexes)
+  std::vector<char32_t> kid_chars;  // sorted within each node's run
+  std::vector<int32_t> kid_nodes;
 };
 
 std::u32string U32(std::string_view s) {
@@ -120,6 +133,25 @@ void TrieInsert(Table& t, const std::u32string& name, int name_index) {
     node = next;
   }
   t.nodes[node].name = name_index;
+}
+
+// Copies t.nodes into the lookup form (t.flat, t.kid_chars, t.kid_nodes).
+void Flatten(Table& t) {
+  t.flat.assign(t.nodes.size(), FlatNode{});
+  for (size_t i = 0; i < t.nodes.size(); ++i) {
+    FlatNode& f = t.flat[i];
+    f.name = t.nodes[i].name;
+    f.first_kid = static_cast<uint32_t>(t.kid_chars.size());
+    f.kid_count = static_cast<uint32_t>(t.nodes[i].kids.size());
+    for (const auto& [c, kid] : t.nodes[i].kids) {
+      t.kid_chars.push_back(c);
+      t.kid_nodes.push_back(kid);
+    }
+  }
+  for (size_t i = 0; i < t.nodes.size(); ++i) {
+    for (const auto& kid : t.nodes[i].kids) t.flat[kid.second].parent = static_cast<int32_t>(i);
+  }
+  std::vector<TrieNode>().swap(t.nodes);  // build-time only
 }
 
 // The name table is built exactly as the reference builds its hash map (same
@@ -200,6 +232,7 @@ Table BuildTable() {
     t.names.push_back({std::move(targets), homonyms.count(name) > 0});
     TrieInsert(t, name, k);
   }
+  Flatten(t);
   return t;
 }
 
@@ -208,6 +241,21 @@ int TrieChild(const Table& t, int node, char32_t c) {
   auto it = std::lower_bound(kids.begin(), kids.end(), std::make_pair(c, 0),
                              [](const auto& a, const auto& b) { return a.first < b.first; });
   return it != kids.end() && it->first == c ? it->second : -1;
+}
+
+// TrieChild on the flattened trie. Most nodes have a handful of children: a
+// linear scan beats the binary search there.
+inline int FlatChild(const Table& t, int node, char32_t c) {
+  const FlatNode& n = t.flat[node];
+  const char32_t* chars = t.kid_chars.data() + n.first_kid;
+  if (n.kid_count <= 8) {
+    for (uint32_t k = 0; k < n.kid_count; ++k) {
+      if (chars[k] == c) return t.kid_nodes[n.first_kid + k];
+    }
+    return -1;
+  }
+  const char32_t* it = std::lower_bound(chars, chars + n.kid_count, c);
+  return it != chars + n.kid_count && *it == c ? t.kid_nodes[n.first_kid + (it - chars)] : -1;
 }
 
 const Table& Divisions() {
@@ -232,6 +280,8 @@ enum : uint16_t {
   kSpace = 1 << 9,        // IsSpace (text.cpp)
   kLossy = 1 << 10,       // IsLossyMarker (text.cpp)
   kTailMark = 1 << 11,    // # 第 幢 楼 座 房 户 层: NormaliseTail has work for them
+  kStar = 1 << 12,        // '*': a masked value
+  kKept = 1 << 13,        // CleanText keeps it: kCjk, ASCII letters and digits, '-', '#'
 };
 
 // Delivery notes: the text from the first of these to the end is dropped.
@@ -261,9 +311,11 @@ bool InitClasses() {
     mark(U"十百千", kPositional);
     mark(U"省市区县路街号弄室村镇乡", kNameStop);
     mark(U"#第幢楼座房户层", kTailMark);
+    mark(U"*", kStar);
+    mark(U"-#0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", kKept);
     for (std::u32string_view n : kNotes) v[n[0]] |= kNoteFirst;
     for (char32_t c = 0; c < 0x10000; ++c) {
-      if (IsCjkIdeograph(c)) v[c] |= kCjk;
+      if (IsCjkIdeograph(c)) v[c] |= kCjk | kKept;
       if (IsSpace(c)) v[c] |= kSpace;
       if (IsLossyMarker(c)) v[c] |= kLossy;
     }
@@ -274,6 +326,11 @@ bool InitClasses() {
 }
 
 inline uint16_t Class(char32_t c) { return c < 0x10000 ? g_class[c] : 0; }
+// Class plus, beyond the BMP, the bits of the text.cpp predicates.
+inline uint16_t FullClass(char32_t c) {
+  if (c < 0x10000) return g_class[c];
+  return static_cast<uint16_t>((IsCjkIdeograph(c) ? kCjk | kKept : 0) | (IsLossyMarker(c) ? kLossy : 0));
+}
 inline bool Has(char32_t c, uint16_t bit) { return (Class(c) & bit) != 0; }
 
 // T2s::MayChange over U+4E00..U+9FFF as a bitset (2.6 KB), built on first use:
@@ -299,22 +356,34 @@ inline bool IsUnitWord(char32_t c) { return Has(c, kUnitWord); }
 // The text.cpp predicates, from the table for the BMP.
 inline bool Cjk(char32_t c) { return c < 0x10000 ? Has(c, kCjk) : IsCjkIdeograph(c); }
 inline bool Space(char32_t c) { return c < 0x10000 ? Has(c, kSpace) : IsSpace(c); }
-inline bool Lossy(char32_t c) { return c < 0x10000 ? Has(c, kLossy) : IsLossyMarker(c); }
 
-// AppendUtf8 (text.cpp) over a whole string, reserving once.
+// AppendUtf8 (text.cpp) over a whole string. Sizes `out` once for the worst
+// case (4 bytes a code point), writes through a pointer and trims at the end:
+// the former push_back/append per code point went through a 3-byte stack
+// buffer whose bytes were reloaded as a word (a store-forwarding stall) and
+// re-checked capacity each time; that was ~8% of address normalisation.
 void AppendUtf8All(std::string& out, std::u32string_view s) {
-  out.reserve(out.size() + 3 * s.size());
+  const size_t start = out.size();
+  out.resize(start + 4 * s.size());
+  char* p = out.data() + start;
   for (char32_t c : s) {
     if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-    } else if (c >= 0x800 && c < 0x10000) {
-      const char b[3] = {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
-                         static_cast<char>(0x80 | (c & 0x3F))};
-      out.append(b, 3);
+      *p++ = static_cast<char>(c);
+    } else if (c < 0x800) {
+      *p++ = static_cast<char>(0xC0 | (c >> 6));
+      *p++ = static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      *p++ = static_cast<char>(0xE0 | (c >> 12));
+      *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      *p++ = static_cast<char>(0x80 | (c & 0x3F));
     } else {
-      norm::AppendUtf8(out, c);
+      *p++ = static_cast<char>(0xF0 | (c >> 18));
+      *p++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      *p++ = static_cast<char>(0x80 | (c & 0x3F));
     }
   }
+  out.resize(static_cast<size_t>(p - out.data()));
 }
 
 // ------------------------------------------------------------ region prefix
@@ -345,50 +414,77 @@ struct Match {
   const Name* name = nullptr;  // null: no match
 };
 
-// Depth-first from the deepest trie node along s: the first terminal (deepest
-// first) with a kept target wins. Recursion depth <= the longest name.
-template <typename Filter>
-size_t DeepestKept(const Table& t, int node, std::u32string_view s, size_t pos, size_t depth, const Filter& keep,
-                   const Name*& found) {
-  if (pos + depth < s.size()) {
-    int next = TrieChild(t, node, s[pos + depth]);
-    if (next >= 0) {
-      size_t len = DeepestKept(t, next, s, pos, depth + 1, keep, found);
-      if (len) return len;
-    }
+// The deepest trie node that s[pos..] leads to (walking down as far as s
+// follows the trie), and its depth; node -1 if s[pos] starts no name.
+struct Walk {
+  int node = -1;
+  size_t depth = 0;
+};
+
+Walk WalkDown(const Table& t, std::u32string_view s, size_t pos) {
+  Walk w;
+  if (pos >= s.size() || s[pos] >= 0x10000) return w;
+  int node = t.root_kids[s[pos]];
+  if (node < 0) return w;
+  size_t depth = 1;
+  while (pos + depth < s.size()) {
+    const int next = FlatChild(t, node, s[pos + depth]);
+    if (next < 0) break;
+    node = next;
+    ++depth;
   }
-  const int n = t.nodes[node].name;
-  if (n < 0 || depth < 2) return 0;
-  const Name& name = t.names[n];
-  for (const Target& x : name.targets) {
-    if (keep(t.divs[x.division])) {
-      found = &name;
-      return depth;
-    }
-  }
-  return 0;
+  return {node, depth};
 }
 
+// The deepest terminal node on the walk (depth >= 2) with a kept target, going
+// back up through the parent links. Same answer as the depth-first recursion
+// it replaces (first terminal, deepest first, with a kept target wins).
 template <typename Filter>
-Match Longest(const Table& t, std::u32string_view s, size_t pos, const Filter& keep) {
-  Match m;
-  if (pos >= s.size() || s[pos] >= 0x10000) return m;
-  const int node = t.root_kids[s[pos]];
-  if (node < 0) return m;
-  m.len = DeepestKept(t, node, s, pos, 1, keep, m.name);
-  if (!m.name) m.len = 0;
-  return m;
+Match DeepestKept(const Table& t, Walk w, const Filter& keep) {
+  for (int node = w.node; w.depth >= 2; --w.depth, node = t.flat[node].parent) {
+    const int n = t.flat[node].name;
+    if (n < 0) continue;
+    const Name& name = t.names[n];
+    for (const Target& x : name.targets) {
+      if (keep(t.divs[x.division])) return Match{w.depth, &name};
+    }
+  }
+  return Match{};
 }
+
+// The longest name at s[pos..] with a target that `keep` accepts, for one s.
+// Keeps the last walk: ResolveRegion asks twice at the same position (any name
+// in SkipFiller, then a district or city of the province), and the walk down
+// is the costly half.
+class NameFinder {
+ public:
+  NameFinder(const Table& t, std::u32string_view s) : t_(t), s_(s) {}
+  template <typename Filter>
+  Match Longest(size_t pos, const Filter& keep) {
+    if (pos != walked_pos_) {
+      walk_ = WalkDown(t_, s_, pos);
+      walked_pos_ = pos;
+    }
+    if (walk_.node < 0) return Match{};
+    return DeepestKept(t_, walk_, keep);
+  }
+
+ private:
+  const Table& t_;
+  std::u32string_view s_;
+  size_t walked_pos_ = std::u32string_view::npos;
+  Walk walk_;
+};
 
 constexpr auto kAny = [](const Division&) { return true; };
 
 // Skips repeats of already-resolved names and filler ("上海市上海市", "市辖区").
-size_t SkipFiller(const Table& t, std::u32string_view s, size_t pos, std::initializer_list<int> resolved) {
+size_t SkipFiller(NameFinder& finder, std::u32string_view s, size_t pos, std::initializer_list<int> resolved) {
   while (pos < s.size()) {
     std::u32string_view rest = s.substr(pos);
     if (rest.starts_with(U"市辖区")) { pos += 3; continue; }
     if (rest.starts_with(U"辖区")) { pos += 2; continue; }
-    Match m = Longest(t, s, pos, kAny);
+    Match m = finder.Longest(pos, kAny);
     if (!m.name) break;
     bool repeat = false;
     for (const Target& x : m.name->targets) {
@@ -415,7 +511,8 @@ size_t ResolveRegion(std::u32string_view s, Region& r) {
     if (s.starts_with(country)) { pos = country.size(); break; }
   }
   int prov = -1, city = -1, dist = -1;
-  Match m = Longest(t, s, pos, kAny);
+  NameFinder finder(t, s);
+  Match m = finder.Longest(pos, kAny);
   if (m.name) {
     // A province wins over a same-named city ("海南"); otherwise the name must be unique.
     const Target* pick = nullptr;
@@ -439,12 +536,12 @@ size_t ResolveRegion(std::u32string_view s, Region& r) {
     }
   }
   if (prov >= 0) {
-    pos = SkipFiller(t, s, pos, {prov, city, dist});
+    pos = SkipFiller(finder, s, pos, {prov, city, dist});
     const bool muni = t.divs[prov].municipality;
     if ((muni && dist < 0) || (!muni && city < 0)) {
       const Level want = muni ? Level::kDistrict : Level::kCity;
       auto keep = [&](const Division& d) { return d.level == want && d.province == prov; };
-      Match c = Longest(t, s, pos, keep);
+      Match c = finder.Longest(pos, keep);
       const Target* only = nullptr;
       int kept = 0;
       if (c.name) {
@@ -455,12 +552,20 @@ size_t ResolveRegion(std::u32string_view s, Region& r) {
       if (kept == 1 && !BareRejected(s, pos + c.len, only->kind)) {
         pos += c.len;
         (muni ? dist : city) = only->division;
-        pos = SkipFiller(t, s, pos, {prov, city, dist});
+        pos = SkipFiller(finder, s, pos, {prov, city, dist});
       }
     }
   }
   r = {prov, city, dist};
   return pos;
+}
+
+// Bytes AppendPrefix writes.
+size_t PrefixSize(const Region& r) {
+  const Table& t = Divisions();
+  size_t n = 0;
+  for (int d : {r.prov, r.city, r.dist}) n += d >= 0 ? t.divs[d].name_utf8.size() : 0;
+  return n;
 }
 
 void AppendPrefix(const Region& r, std::string& out) {
@@ -585,12 +690,13 @@ void ExpandShorthand(std::u32string& s, std::u32string& tmp) {
 }
 
 // House-number rules on the text after the region prefix, in place; `tmp` is scratch.
-void NormaliseTail(std::u32string& s, std::u32string& tmp) {
-  // Which of the first steps have anything to do (a step without its characters
-  // is a no-op; none of them creates a character another one looks for, except
-  // 号 from '#', which matters only next to 楼, tested here already).
-  uint16_t marks = 0;
-  for (char32_t c : s) marks |= Class(c);
+// `marks`: the Class bits of s's code points, or a superset (AddressPass's, taken
+// before cleaning: cleaning and region resolution only remove code points or
+// upper-case ASCII letters, which carry none of the bits tested here). It says
+// which of the first steps have anything to do (a step without its characters
+// is a no-op; none of them creates a character another one looks for, except
+// 号 from '#', which matters only next to 楼, tested here already).
+void NormaliseTail(std::u32string& s, std::u32string& tmp, uint16_t marks) {
   size_t w = 0;
   if (marks & kTailMark) {
     // '#' after a number is 号 (Chinese numerals count: "十#"); other '#' go.
@@ -672,10 +778,12 @@ bool PhoneLike(std::u32string_view tok) {
 // Pre-cleaning on whitespace tokens, in place: phone numbers, postcodes and a
 // leading name of a one-line delivery string ("张三 13812345678 浙江省杭州市… 311121").
 // White space goes in any case.
-void DropDeliveryNoise(std::u32string& s, std::u32string& tmp, std::vector<std::pair<size_t, size_t>>& toks) {
+// `marks`: the FullClass bits of s's code points, or a superset.
+void DropDeliveryNoise(std::u32string& s, std::u32string& tmp, std::vector<std::pair<size_t, size_t>>& toks,
+                       uint16_t marks) {
   // One token (no whitespace, the common case): nothing to drop but the token itself
   // if it is a phone number.
-  if (std::none_of(s.begin(), s.end(), Space)) {
+  if (!(marks & kSpace)) {
     if (PhoneLike(s)) s.clear();
     return;
   }
@@ -729,18 +837,23 @@ void CutNotes(std::u32string& s) {
 
 // The common case in one scan: true if raw is valid UTF-8 made only of ASCII and
 // CJK Unified Ideographs U+4E00..U+9FFF (so NFKC leaves it as it is: see
-// AlreadyNfkc in text.cpp) none of which t2s may change (T2s::MayChange), and
-// then s holds its code points. False: use the general path (s is garbage).
-bool DecodeSimple(std::string_view raw, std::u32string& s) {
+// AlreadyNfkc in text.cpp) none of which t2s may change where it stands
+// (T2s::MayChangeAt: the general path's NeedsConversion gives the same answer
+// on the trimmed text, as no t2s phrase key holds ASCII), and then s holds its
+// code points. False: use the general path (s is garbage).
+// `marks` receives the union of the code points' Class bits.
+bool DecodeSimple(std::string_view raw, std::u32string& s, uint16_t& marks) {
   s.resize(raw.size());  // at least one byte per code point
   char32_t* out = s.data();
   size_t n = 0;
   const uint64_t* may_change = nullptr;  // fetched at the first ideograph
   const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+  uint16_t k = 0;
   for (size_t i = 0; i < raw.size();) {
     const unsigned char b = p[i];
     if (b < 0x80) {
       out[n++] = b;
+      k |= g_class[b];
       ++i;
       continue;
     }
@@ -750,16 +863,19 @@ bool DecodeSimple(std::string_view raw, std::u32string& s) {
     const char32_t c = (char32_t{b & 0x0Fu} << 12) | (char32_t{p[i + 1] & 0x3Fu} << 6) | (p[i + 2] & 0x3Fu);
     if (c < kCjkFirst || c > kCjkLast) return false;
     if (!may_change) may_change = MayChangeCjk();
-    if (may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) return false;
+    if ((may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) && T2s::MayChangeAt(raw, i, c))
+      return false;
     out[n++] = c;
+    k |= g_class[c];
     i += 3;
   }
   s.resize(n);
+  marks = k;
   return true;
 }
 
 struct Scratch {
-  std::string text, conv, tail;
+  std::string text, conv;
   std::u32string s, tmp;
   std::vector<std::pair<size_t, size_t>> toks;
 };
@@ -785,8 +901,8 @@ NormOutcome LatinAddress(std::string_view text, std::string& result) {
   return NormOutcome::kOk;
 }
 
-// Brackets with their content, then delivery notes, then punctuation; in place.
-void CleanText(std::u32string& s) {
+// Removes brackets with their content, in place.
+void DropBracketed(std::u32string& s) {
   size_t w = 0;
   int depth = 0;
   for (char32_t c : s) {
@@ -796,15 +912,30 @@ void CleanText(std::u32string& s) {
     if (depth == 0) s[w++] = c;
   }
   s.resize(w);
-  CutNotes(s);
-  w = 0;
+}
+
+// Keeps CJK ideographs, digits, '-', '#' and ASCII letters (upper-cased); drops
+// everything else (spaces, punctuation, symbols). Branch-free per code point
+// (the kept/dropped and letter/ideograph mix is unpredictable): CleanText's
+// hottest loop before.
+void KeepAddressCharacters(std::u32string& s) {
+  size_t w = 0;
   for (char32_t c : s) {
-    if (Cjk(c) || IsDigit(c) || c == '-' || c == '#') s[w++] = c;
-    else if (c >= 'a' && c <= 'z') s[w++] = c - 'a' + 'A';
-    else if (c >= 'A' && c <= 'Z') s[w++] = c;
-    // everything else (spaces, punctuation, symbols) goes
+    const bool kept = (FullClass(c) & kKept) != 0;
+    const bool lower = c - U'a' < 26;
+    s[w] = lower ? c - (U'a' - U'A') : c;
+    w += kept;
   }
   s.resize(w);
+}
+
+// Brackets with their content, then delivery notes, then punctuation; in place.
+// `marks`: the FullClass bits of s's code points, or a superset; a step whose
+// characters are absent is skipped (it would be a no-op).
+void CleanText(std::u32string& s, uint16_t marks) {
+  if (marks & (kOpenBr | kCloseBr)) DropBracketed(s);
+  if (marks & kNoteFirst) CutNotes(s);
+  KeepAddressCharacters(s);
   // Postcode glued at either end ("…501室311121", "311121浙江省…").
   auto digits_run = [&](size_t from, size_t to) {
     for (size_t i = from; i < to; ++i) {
@@ -823,11 +954,13 @@ void CleanText(std::u32string& s) {
 }
 
 // One pass of the address rules; NormalizeAddress repeats it until it settles.
-// `raw` must not point into the thread's scratch buffers.
+// `raw` must not point into the thread's scratch buffers nor into `result`.
 NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string& result) {
   std::u32string& s = w.s;
   std::string_view text;
-  if (DecodeSimple(raw, s)) {
+  uint16_t marks = 0;
+  bool marks_known = false;  // marks already holds the classes of s (as trimmed)
+  if (DecodeSimple(raw, s, marks)) {
     // NFKC and t2s leave raw as it is (see DecodeSimple); trimming can only
     // remove ASCII white space, one byte per code point.
     size_t lead = 0, trail = 0;
@@ -839,6 +972,9 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
     s.resize(s.size() - trail);
     s.erase(0, lead);
     text = v;
+    // Saves a scan over s: DecodeSimple's marks stand unless trimming removed
+    // something or there is a lossy marker or '*' (the loop below decides).
+    marks_known = lead == 0 && trail == 0 && !(marks & (kLossy | kStar));
   } else {
     if (!Nfkc(raw, w.text)) return NormOutcome::kBadEncoding;
     std::string_view v = Trim(w.text);
@@ -852,34 +988,40 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
     }
     if (!DecodeUtf8(text, s)) return NormOutcome::kBadEncoding;
   }
-  bool cjk = false;
-  for (char32_t c : s) {
-    if (Lossy(c)) return NormOutcome::kBadEncoding;
-    if (c == '*') return NormOutcome::kMasked;
-    cjk |= Cjk(c);
+  // The first lossy marker or '*' decides; the union of the classes tells the
+  // later steps which of them have work to do.
+  if (!marks_known) {
+    marks = 0;
+    for (char32_t c : s) {
+      const uint16_t k = FullClass(c);
+      if (k & (kLossy | kStar)) return c == '*' ? NormOutcome::kMasked : NormOutcome::kBadEncoding;
+      marks |= k;
+    }
   }
-  if (!cjk) return LatinAddress(text, result);
+  if (!(marks & kCjk)) return LatinAddress(text, result);
 
-  DropDeliveryNoise(s, w.tmp, w.toks);
-  CleanText(s);
+  DropDeliveryNoise(s, w.tmp, w.toks, marks);
+  CleanText(s, marks);
   Region region;
   const size_t pos = ResolveRegion(s, region);
   s.erase(0, pos);
   while (!s.empty() && (s.back() == '-' || s.back() == '#')) s.pop_back();
-  NormaliseTail(s, w.tmp);
+  NormaliseTail(s, w.tmp, marks);
   while (!s.empty() && s.back() == '-') s.pop_back();
   size_t lead = 0;
   while (lead < s.size() && s[lead] == '-') ++lead;
   s.erase(0, lead);
   if (s.size() < 2) return NormOutcome::kInvalid;  // a region alone is not an address
-  w.tail.clear();
-  AppendUtf8All(w.tail, s);
-  if (IsNullPlaceholder(w.tail)) return NormOutcome::kPlaceholder;  // "中国NULL"
+  // The tail is encoded straight after the prefix (result is only read on kOk),
+  // in one allocation at most (growing it in two steps was ~3% of the time).
+  result.clear();
+  result.reserve(PrefixSize(region) + 4 * s.size());
+  if (region.prov >= 0) AppendPrefix(region, result);
+  const size_t prefix_size = result.size();
+  AppendUtf8All(result, s);
+  if (IsNullPlaceholder(std::string_view(result).substr(prefix_size))) return NormOutcome::kPlaceholder;  // "中国NULL"
   // Only notes, phone numbers or Latin letters were Chinese here: nothing left to key.
   if (region.prov < 0 && std::none_of(s.begin(), s.end(), Cjk)) return NormOutcome::kInvalid;
-  result.clear();
-  if (region.prov >= 0) AppendPrefix(region, result);
-  result += w.tail;
   return NormOutcome::kOk;
 }
 

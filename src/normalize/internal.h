@@ -123,6 +123,11 @@ class T2s {
   // True if t2s may change a string containing `c` (c is a key character of
   // OpenCC's TSCharacters or, at a differing position, of TSPhrases).
   static bool MayChange(char32_t c);
+  // Sharper than MayChange for code point c found at byte offset `at` of s:
+  // false also when c is phrase-only (t2s changes it only inside a few
+  // TSPhrases keys, 沈 of 沈沒) and none of its phrases is in s there.
+  // NeedsConversion asks this for every code point.
+  static bool MayChangeAt(std::string_view s, size_t at, char32_t c);
   // True when the embedded set (built from OpenCC's data at build time) matches
   // the installed dictionaries, i.e. MayChange answers from it; false when it
   // answers "maybe" for every non-ASCII code point.
@@ -133,10 +138,12 @@ class T2s {
   // Converts in place when any code point may change; returns false on an
   // OpenCC failure (s is then unchanged).
   bool Convert(std::string& s);
-  // Convert without its own implementation of t2s from the embedded tables:
-  // always through OpenCC (differential tests compare the two).
-  bool ConvertWithOpencc(std::string& s);
+  // False only when t2s provably leaves s as it is (MayChangeAt false for
+  // every code point).
   bool NeedsConversion(std::string_view s) const;
+  // OpenCC's t2s on s, whatever the pre-check says and without Convert's own
+  // implementation of t2s from the embedded tables: the tests' oracle for both.
+  bool ConvertWithOpencc(std::string& s);
 
  private:
   T2s();

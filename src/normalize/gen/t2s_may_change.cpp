@@ -12,6 +12,13 @@
 // use: if they differ, it assumes every non-ASCII code point may change
 // (always correct, only slower). OpenCC's data stays the authority.
 //
+// It also writes the phrase-only code points: marked only because they sit at a
+// differing position of a TSPhrases key (沈 of 沈沒 -> 沉没), never a
+// TSCharacters key. t2s changes such a code point only inside one of those
+// phrases, so T2s::MayChangeAt looks for the phrase keys around it (listed
+// here with the code point's byte offset in each) instead of running OpenCC:
+// 沈 is the only one in the division names (沈阳), and a common surname.
+//
 // Usage: t2s_may_change OPENCC_DATA_DIR OUTPUT.inc
 #include <opencc/Lexicon.hpp>
 #include <opencc/MarisaDict.hpp>
@@ -22,6 +29,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,8 +59,18 @@ void Mark(std::vector<uint64_t>& bits, char32_t c) {
   if (c < kMaxCp) bits[c >> 6] |= uint64_t{1} << (c & 63);
 }
 
+bool Marked(const std::vector<uint64_t>& bits, char32_t c) {
+  return c < kMaxCp && (bits[c >> 6] >> (c & 63)) & 1;
+}
+
+// What MarkDict learnt beyond the bits.
+struct DictKeys {
+  std::vector<std::string> changing;  // keys with a candidate value that differs
+  bool multi_char_key = false;        // some key has more than one code point
+};
+
 // Marks every key code point whose conversion (any candidate value) differs.
-bool MarkDict(const std::string& path, std::vector<uint64_t>& bits) {
+bool MarkDict(const std::string& path, std::vector<uint64_t>& bits, DictKeys& keys) {
   FILE* fp = std::fopen(path.c_str(), "rb");
   if (!fp) return false;
   opencc::MarisaDictPtr dict = opencc::MarisaDict::NewFromFile(fp);
@@ -60,17 +78,60 @@ bool MarkDict(const std::string& path, std::vector<uint64_t>& bits) {
   std::u32string key, value;
   for (const auto& entry : *dict->GetLexicon()) {
     if (!Decode(entry->Key(), key)) continue;
+    keys.multi_char_key |= key.size() > 1;
+    bool changing = false;
     for (const std::string& v : entry->Values()) {
       if (!Decode(v, value)) continue;
       if (value.size() != key.size()) {
         for (char32_t c : key) Mark(bits, c);
+        changing = true;
         continue;
       }
       for (size_t i = 0; i < key.size(); ++i)
-        if (key[i] != value[i]) Mark(bits, key[i]);
+        if (key[i] != value[i]) Mark(bits, key[i]), changing = true;
     }
+    if (changing) keys.changing.push_back(entry->Key());
   }
   return true;
+}
+
+// One changing TSPhrases key around a phrase-only code point.
+struct PhraseRow {
+  char32_t pivot;
+  size_t offset;  // byte offset of the pivot in key
+  std::string key;
+};
+
+// Phrase-only code points (see the top of this file) and the changing phrase
+// keys that hold them. A code point is left out (stays "always convert") when
+// the argument does not hold for it: TSCharacters has a multi-code-point key
+// (the group dictionary could then match it across the text), or a phrase key
+// holding it has an ASCII byte (trimming could then cut an occurrence).
+std::vector<PhraseRow> PhraseOnlyRows(const std::vector<uint64_t>& all_bits, const std::vector<uint64_t>& char_bits,
+                                      const DictKeys& characters, const DictKeys& phrases) {
+  std::vector<PhraseRow> rows;
+  if (characters.multi_char_key) return rows;
+  std::set<char32_t> excluded;
+  std::u32string key;
+  for (const std::string& k : phrases.changing) {
+    if (!Decode(k, key)) return {};
+    bool ascii = false;
+    for (char ch : k) ascii |= static_cast<unsigned char>(ch) < 0x80;
+    size_t offset = 0;
+    for (char32_t c : key) {
+      const size_t len = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+      if (Marked(all_bits, c) && !Marked(char_bits, c)) {
+        if (ascii) excluded.insert(c);
+        rows.push_back({c, offset, k});
+      }
+      offset += len;
+    }
+  }
+  std::vector<PhraseRow> kept;
+  for (const PhraseRow& r : rows) {
+    if (!excluded.count(r.pivot)) kept.push_back(r);
+  }
+  return kept;
 }
 
 // For T2s::Convert's own implementation of OpenCC's t2s (src/normalize/t2s.cpp
@@ -139,10 +200,13 @@ int main(int argc, char** argv) {
   std::vector<uint64_t> bits(kMaxCp / 64, 0);
   const char* files[2] = {"TSCharacters.ocd2", "TSPhrases.ocd2"};
   uint64_t sizes[2], hashes[2];
+  DictKeys keys[2];
+  std::vector<uint64_t> char_bits;  // the bits after TSCharacters alone
   for (int f = 0; f < 2; ++f) {
     const std::string path = dir + "/" + files[f];
+    if (f == 1) char_bits = bits;
     try {
-      if (!MarkDict(path, bits) || !Fingerprint(path, sizes[f], hashes[f])) {
+      if (!MarkDict(path, bits, keys[f]) || !Fingerprint(path, sizes[f], hashes[f])) {
         std::fprintf(stderr, "cannot read %s\n", path.c_str());
         return 1;
       }
@@ -176,6 +240,15 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < bits.size(); ++i)
     std::fprintf(out, "0x%llx,%s", static_cast<unsigned long long>(bits[i]), i % 8 == 7 ? "\n" : "");
   std::fprintf(out, "};\n");
+  const std::vector<PhraseRow> rows = PhraseOnlyRows(bits, char_bits, keys[0], keys[1]);
+  std::fprintf(out, "// Phrase-only code points: {code point, its byte offset in the key, changing TSPhrases key}.\n");
+  std::fprintf(out, "inline constexpr std::array<T2sPhraseKey, %zu> kT2sPhraseKeys = {{\n", rows.size());
+  for (const PhraseRow& r : rows) {
+    std::fprintf(out, "{0x%lxu, %zuu, std::string_view(\"", static_cast<unsigned long>(r.pivot), r.offset);
+    for (char ch : r.key) std::fprintf(out, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+    std::fprintf(out, "\", %zu)},\n", r.key.size());
+  }
+  std::fprintf(out, "}};\n");
   std::fprintf(out, "alignas(64) inline constexpr uint64_t kT2sDeclineBits[%zu] = {\n", decline.size());
   for (size_t i = 0; i < decline.size(); ++i)
     std::fprintf(out, "0x%llx,%s", static_cast<unsigned long long>(decline[i]), i % 8 == 7 ? "\n" : "");
