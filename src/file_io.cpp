@@ -168,6 +168,14 @@ bool InjectedFault() {
 Result<AtomicFile> AtomicFile::Create(const std::string& final_path) {
   AtomicFile f;
   f.final_path_ = final_path;
+  struct stat st {};
+  if (::stat(final_path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) return ErrnoStatus(final_path, "cannot create", EISDIR);
+    f.direct_ = true;
+    f.fd_ = ::open(final_path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (f.fd_ < 0) return ErrnoStatus(final_path, "cannot open", errno);
+    return f;
+  }
   f.tmp_path_ = final_path + ".tmp-" + std::to_string(::getpid());
   f.fd_ = InjectedFault() ? -1 : ::open(f.tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (f.fd_ < 0) return ErrnoStatus(final_path, "cannot create", errno);
@@ -176,7 +184,7 @@ Result<AtomicFile> AtomicFile::Create(const std::string& final_path) {
 
 AtomicFile::AtomicFile(AtomicFile&& o) noexcept
     : final_path_(std::move(o.final_path_)), tmp_path_(std::move(o.tmp_path_)), fd_(o.fd_),
-      written_(o.written_) {
+      written_(o.written_), direct_(o.direct_) {
   o.fd_ = -1;
   o.tmp_path_.clear();
 }
@@ -198,6 +206,11 @@ Status AtomicFile::Append(std::string_view bytes) {
 }
 
 Status AtomicFile::Commit() {
+  if (direct_) {  // a device or pipe: nothing to publish, and fsync may not apply
+    const int rc = ::close(fd_);
+    fd_ = -1;
+    return rc == 0 ? Status::Ok() : ErrnoStatus(final_path_, "close failed", errno);
+  }
   CrashPoint();
   if (InjectedFault() || ::fsync(fd_) != 0) return ErrnoStatus(tmp_path_, "fsync failed", errno);
   if (::close(fd_) != 0) {

@@ -50,7 +50,10 @@ class MappedFile {
 class AtomicFile {
  public:
   // Creates "<final_path>.tmp-<pid>". REQUIRES: Commit() or Abandon() before destruction
-  // (the destructor abandons as a safety net).
+  // (the destructor abandons as a safety net). When final_path exists and is
+  // not a regular file (/dev/null, a FIFO, a terminal), writes to it directly
+  // instead: renaming over it would replace the device with a file (as root,
+  // `batch -o /dev/null` once did). A directory is an error.
   static Result<AtomicFile> Create(const std::string& final_path);
   AtomicFile(AtomicFile&& other) noexcept;
   ~AtomicFile();
@@ -67,6 +70,7 @@ class AtomicFile {
   std::string tmp_path_;
   int fd_ = -1;
   uint64_t written_ = 0;
+  bool direct_ = false;  // writing to a non-regular final path itself
 };
 
 // Writes `bytes` to `path` atomically (AtomicFile in one call).

@@ -227,6 +227,18 @@ checks=$((checks + 1))
 # A failed run leaves no output file and no baseline.
 expect_exit 4 leakdex batch --key "$T/k.key" --index "$T/nope" -o "$T/never.sarif" --write-baseline "$T/never.b" "$C"
 checks=$((checks + 1)); [[ ! -e "$T/never.sarif" && ! -e "$T/never.b" ]] || fail "failed run left files"
+# -o onto something that is not a regular file (a FIFO here, /dev/null in
+# practice) writes into it; it is never replaced by a file (a rename over
+# /dev/null as root once did that).
+mkfifo "$T/pipe"
+timeout 30 cat "$T/pipe" >"$T/from-pipe" &  # never hangs the suite
+reader=$!
+expect_exit 1 "${B[@]}" -o "$T/pipe" "$C"
+wait "$reader"
+checks=$((checks + 1)); [[ -p "$T/pipe" ]] || fail "-o replaced a FIFO with a file"
+checks=$((checks + 1)); [[ $(wc -l <"$T/from-pipe") -eq 200 ]] || fail "-o FIFO: the rows did not go through the pipe"
+expect_exit 6 "${B[@]}" -o "$T" "$C"
+expect_contains "$T/err" "Is a directory"
 # Environment instead of options.
 checks=$((checks + 1))
 LEAKDEX_KEY="$T/k.key" LEAKDEX_INDEX="$T/idx" "$LEAKDEX_BIN" batch --quiet "$C" >/dev/null; rc=$?
