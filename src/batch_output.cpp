@@ -71,7 +71,7 @@ constexpr RuleInfo kRules[] = {
 };
 
 // The rule a row's single SARIF result carries: its most severe matched kind.
-int RuleIndexFor(const std::vector<KeyMatch>& matches) {
+int RuleIndexFor(std::span<const KeyMatch> matches) {
   int best = -1;
   double best_sev = -1;
   for (const KeyMatch& m : matches)
@@ -171,7 +171,7 @@ const std::string& RowFormatter::RolesJson(RoleSet set) {
   return it->second;
 }
 
-void RowFormatter::AppendMatchesJson(const std::vector<KeyMatch>& matches, std::string* out) {
+void RowFormatter::AppendMatchesJson(std::span<const KeyMatch> matches, std::string* out) {
   out->push_back('[');
   bool first = true;
   for (const KeyMatch& m : matches) {
@@ -202,9 +202,9 @@ void RowFormatter::AppendNdjson(const RowView& r, std::string* out) {
   if (r.id) AppendJsonString(out, *r.id);
   else out->append("null");
   out->append(",\"exposed\":");
-  out->append(r.matches->empty() ? "false" : "true");
+  out->append(r.matches.empty() ? "false" : "true");
   out->append(",\"matches\":");
-  AppendMatchesJson(*r.matches, out);
+  AppendMatchesJson(r.matches, out);
   if (r.baseline != BaselineState::kNone) {
     out->append(",\"new\":");
     out->append(r.baseline == BaselineState::kNew ? "true" : "false");
@@ -219,11 +219,11 @@ void RowFormatter::AppendCsv(const RowView& r, std::string* out) {
   AppendUint(out, r.row);
   out->push_back(',');
   if (r.id) AppendCsvField(out, *r.id);
-  out->append(r.matches->empty() ? ",false," : ",true,");
+  out->append(r.matches.empty() ? ",false," : ",true,");
   std::vector<std::string_view> sources;
   DataClassSet classes = 0;
-  for (size_t i = 0; i < r.matches->size(); ++i) {
-    const KeyMatch& m = (*r.matches)[i];
+  for (size_t i = 0; i < r.matches.size(); ++i) {
+    const KeyMatch& m = r.matches[i];
     if (i) out->push_back(';');
     out->append(KeyKindName(m.kind));
     classes |= m.exposure.classes;
@@ -253,12 +253,12 @@ void RowFormatter::AppendCsv(const RowView& r, std::string* out) {
 }
 
 void RowFormatter::AppendSarif(const RowView& r, std::string* out) {
-  if (r.matches->empty()) return;  // one result per exposed row
-  const int rule = RuleIndexFor(*r.matches);
+  if (r.matches.empty()) return;  // one result per exposed row
+  const int rule = RuleIndexFor(r.matches);
   const std::string_view rule_id = KeyKindName(kRules[rule].kind);
   std::vector<std::string_view> kinds, sources;
   DataClassSet classes = 0;
-  for (const KeyMatch& m : *r.matches) {
+  for (const KeyMatch& m : r.matches) {
     kinds.push_back(KeyKindName(m.kind));
     classes |= m.exposure.classes;
     for (const std::string& s : m.exposure.sources) sources.push_back(s);

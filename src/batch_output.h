@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,7 +27,7 @@ struct RowView {
   uint64_t row = 0;
   uint64_t line = 0;                    // input line of the row's first byte
   std::optional<std::string_view> id;   // the echoed id column, if asked for and present
-  const std::vector<KeyMatch>* matches = nullptr;
+  std::span<const KeyMatch> matches;
   std::string_view error;               // empty: none
   BaselineState baseline = BaselineState::kNone;
 };
@@ -46,7 +47,7 @@ class RowFormatter {
   void Append(const RowView& r, std::string* out);
 
  private:
-  void AppendMatchesJson(const std::vector<KeyMatch>& matches, std::string* out);
+  void AppendMatchesJson(std::span<const KeyMatch> matches, std::string* out);
   const std::string& ClassesJson(DataClassSet set);
   const std::string& RolesJson(RoleSet set);
   void AppendNdjson(const RowView& r, std::string* out);
