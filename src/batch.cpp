@@ -564,7 +564,7 @@ void Pipeline::FormatRows(Chunk* c, WorkerState* w) {
     // The row's matches, one per key kind, in w->matches' first `used`
     // elements: copied from the hits into storage kept from row to row (the
     // hits keep theirs for the next chunk), so a row allocates nothing once
-    // warm; allocating and freeing them per row was ~9% of batch's CPU.
+    // warm (3% less CPU than a vector of fresh matches per row).
     size_t used = 0;
     int slot[16];
     std::fill(std::begin(slot), std::end(slot), -1);
