@@ -256,7 +256,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> simplified = {"王伟", "李娜", "张敏", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴强",
                                                "徐明", "孙丽娟", "胡建国", "朱晓明", "高志强", "林小红", "何雪", "郭靖", "马丽", "罗志祥"};
   rows.push_back({"name", "simplified Chinese", "王伟", Pick(r, n, simplified), via(Attribute::kName)});
-  rows.push_back({"name", "traditional Chinese (OpenCC)", "劉德華", Pick(r, n, {"劉德華", "王偉", "張學友", "陳奕迅", "黃麗"}), via(Attribute::kName)});
+  rows.push_back({"name", "traditional Chinese (t2s)", "劉德華", Pick(r, n, {"劉德華", "王偉", "張學友", "陳奕迅", "黃麗"}), via(Attribute::kName)});
   rows.push_back({"name", "minority name with middle dot", "买买提·艾力", Pick(r, n, {"买买提·艾力", "阿不都•热合曼", "古丽・努尔"}), via(Attribute::kName)});
   rows.push_back({"name", "Latin", "Wang Wei", Pick(r, n, {"Wang Wei", "ZHANG San", "Li Na", "José O'Brien"}), via(Attribute::kName)});
   rows.push_back({"address", "Shanghai lane address", "上海市浦东新区张杨路123弄4号501室",
