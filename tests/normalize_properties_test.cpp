@@ -97,3 +97,32 @@ TEST_CASE("normalize properties: outcomes, UTF-8 and fixed points over random in
     CHECK(ok_count[a] > 20);
   }
 }
+
+// NfkcCaseFold and StripMarksCaseFold answer ASCII input without utf8proc
+// (src/normalize/text.cpp); utf8proc stays the authority.
+TEST_CASE("ASCII case folding gives utf8proc's answer", "[normalize]") {
+  using leakdex::norm::NfkcCaseFold;
+  using leakdex::norm::NfkcCaseFoldWithUtf8proc;
+  using leakdex::norm::StripMarksCaseFold;
+  using leakdex::norm::StripMarksCaseFoldWithUtf8proc;
+  auto compare = [](const std::string& in) {
+    std::string fast, slow;
+    REQUIRE(NfkcCaseFoldWithUtf8proc(in, slow));
+    REQUIRE(NfkcCaseFold(in, fast));
+    CHECK(fast == slow);
+    REQUIRE(StripMarksCaseFoldWithUtf8proc(in, slow));
+    REQUIRE(StripMarksCaseFold(in, fast));
+    CHECK(fast == slow);
+  };
+  for (int c = 0; c < 0x80; ++c) {
+    compare(std::string(1, static_cast<char>(c)));
+    compare("Ab" + std::string(1, static_cast<char>(c)) + "Zy");
+  }
+  Rng rng{20261206};
+  for (int i = 0; i < 20000; ++i) {
+    std::string s(1 + rng.Below<size_t>(40), ' ');
+    for (char& c : s) c = static_cast<char>(rng.Below<int>(0x80));
+    compare(s);
+  }
+  compare("");
+}

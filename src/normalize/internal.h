@@ -28,10 +28,14 @@ inline constexpr char32_t kBadCodePoint = 0xFFFFFFFF;
 // NFKC (utf8proc), with default-ignorable code points (ZWSP, ZWJ, ZWNJ, U+FEFF,
 // soft hyphen...) removed. False on malformed UTF-8.
 bool Nfkc(std::string_view in, std::string& out);
-// Lower-cases (Unicode case folding) and NFKC.
+// Lower-cases (Unicode case folding) and NFKC. ASCII input takes a fast path.
 bool NfkcCaseFold(std::string_view in, std::string& out);
-// NFKD + remove combining marks + case fold ("Wáng" -> "wang").
+// NFKD + remove combining marks + case fold ("Wáng" -> "wang"). ASCII input
+// takes a fast path.
 bool StripMarksCaseFold(std::string_view in, std::string& out);
+// The same two always through utf8proc (differential tests).
+bool NfkcCaseFoldWithUtf8proc(std::string_view in, std::string& out);
+bool StripMarksCaseFoldWithUtf8proc(std::string_view in, std::string& out);
 
 bool IsSpace(char32_t c);  // Unicode White_Space plus zero-width and BOM
 std::string_view Trim(std::string_view s);

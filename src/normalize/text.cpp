@@ -104,12 +104,39 @@ bool Nfkc(std::string_view in, std::string& out) {
   return Map(in, out, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_IGNORE);
 }
 
+// ASCII text is its own NFKC/NFKD, has no marks and no default-ignorable
+// code point, and case-folds to its ASCII lower case. Writes that and returns
+// true for ASCII input; false (out untouched) otherwise. Why: utf8proc's two
+// passes and malloc cost ~0.8 µs an e-mail address, 6.5% of an ingest's CPU
+// on the generated dump. tests/normalize_properties_test.cpp compares it
+// with utf8proc on every ASCII character and random ASCII strings.
+bool AsciiCaseFold(std::string_view in, std::string& out) {
+  for (char c : in)
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  out.resize(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    out[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return true;
+}
+
 bool NfkcCaseFold(std::string_view in, std::string& out) {
+  if (AsciiCaseFold(in, out)) return true;
+  return NfkcCaseFoldWithUtf8proc(in, out);
+}
+
+bool NfkcCaseFoldWithUtf8proc(std::string_view in, std::string& out) {
   return Map(in, out,
              UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_IGNORE | UTF8PROC_CASEFOLD);
 }
 
 bool StripMarksCaseFold(std::string_view in, std::string& out) {
+  if (AsciiCaseFold(in, out)) return true;
+  return StripMarksCaseFoldWithUtf8proc(in, out);
+}
+
+bool StripMarksCaseFoldWithUtf8proc(std::string_view in, std::string& out) {
   return Map(in, out,
              UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_IGNORE |
                  UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
