@@ -136,7 +136,8 @@ Status PagedView::Corrupt(uint64_t logical_off, const std::string& what) const {
 
 Status PagedView::VerifyPage(uint64_t p) const {
   if (p >= pages_) return Status::Corruption(path() + ": page " + std::to_string(p) + " beyond the end of the file");
-  if (verified_[p].load(std::memory_order_acquire)) return Status::Ok();
+  if (all_verified_.load(std::memory_order_acquire) || verified_[p].load(std::memory_order_acquire))
+    return Status::Ok();
   if (PageChecksum(raw_page(p), salt_, p) != stored_checksum(p))
     return Status::Corruption(path() + ": offset " + std::to_string(p * kPageSize) + ": page " + std::to_string(p) +
                               " checksum mismatch (damaged, or a page from elsewhere)");
@@ -151,6 +152,7 @@ Status PagedView::VerifyAll() const {
   }
   DropBefore(logical_size());
   dropped_pages_ = 0;
+  all_verified_.store(true, std::memory_order_release);
   return Status::Ok();
 }
 

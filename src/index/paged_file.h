@@ -137,6 +137,9 @@ class PagedView {
   uint64_t pages_ = 0;
   uint64_t salt_ = 0;
   std::unique_ptr<std::atomic<uint8_t>[]> verified_;
+  // Set once VerifyAll has checked every page: VerifyPage then reads this
+  // one flag instead of a page's (a cache miss per lookup of a large index).
+  mutable std::atomic<bool> all_verified_{false};
   mutable uint64_t dropped_pages_ = 0;
 };
 
