@@ -6,6 +6,14 @@
 using namespace leakdex;
 using namespace leakdex::testing;
 
+namespace {
+SourceOptions NdjsonOptions() {
+  SourceOptions o;
+  o.format = InputFormat::kNdjson;
+  return o;
+}
+}  // namespace
+
 TEST_CASE("elasticdump lines are flattened under _source, numbers keep their text", "[sources]") {
   ReadResult r = ReadRecords(
       R"({"_index":"p","_id":"1","_source":{"xm":"王伟","sjhm":13800138000,"sfzh":110105194912310021,"tel":"021-12345678"}})"
@@ -104,7 +112,7 @@ TEST_CASE("scroll pages one per line, and a line holding an array", "[sources]")
   REQUIRE(r.records.size() == 3);
   CHECK(r.records[1]["_source.a"] == "2");
   CHECK(r.records[2]["hits.total"] == "5");  // "hits" that is not a page is a field
-  ReadResult a = ReadRecords("[{\"a\":\"1\"},{\"a\":\"2\"}]\n[{\"a\":\"3\"}]\n", {.format = InputFormat::kNdjson});
+  ReadResult a = ReadRecords("[{\"a\":\"1\"},{\"a\":\"2\"}]\n[{\"a\":\"3\"}]\n", NdjsonOptions());
   REQUIRE(a.records.size() == 3);
   CHECK(a.records[2]["a"] == "3");
 }
@@ -136,7 +144,7 @@ TEST_CASE("NDJSON: scalars in an array line, a cut object and a cut last line ar
       "[{\"a\":\"3\"},4,5]\n"
       "{\"a\":\"5\"}\n"
       "{\"a\":\"6",
-      {.format = InputFormat::kNdjson});
+      NdjsonOptions());
   REQUIRE(r.status.ok());
   REQUIRE(r.records.size() == 2);
   CHECK(r.records[0]["a"] == "3");
@@ -144,7 +152,7 @@ TEST_CASE("NDJSON: scalars in an array line, a cut object and a cut last line ar
   CHECK(r.bad == std::vector<std::string>{"not_an_object", "invalid_json", "not_an_object", "truncated_record"});
   CHECK(r.bad_lines == std::vector<uint64_t>{1, 2, 3, 5});
   // A last line without a newline that parses is an ordinary record.
-  ReadResult ok = ReadRecords("{\"a\":\"1\"}\n{\"a\":\"2\"}", {.format = InputFormat::kNdjson});
+  ReadResult ok = ReadRecords("{\"a\":\"1\"}\n{\"a\":\"2\"}", NdjsonOptions());
   CHECK(ok.records.size() == 2);
   CHECK(ok.bad.empty());
 }

@@ -27,7 +27,6 @@ namespace leakdex {
 namespace {
 
 constexpr size_t kMaxTupleBytes = 64 << 20;   // one tuple or statement head
-constexpr size_t kMaxHeadBytes = 16 << 20;
 
 enum class P { kOk, kNeedMore, kBad };
 
