@@ -200,6 +200,7 @@ void InsertionSort(Packed* v, size_t n) {
 // sort: one move per entry and level instead of one per LSD pass (7 of them).
 void MsdRadixSort(Packed* src, Packed* dst, size_t n, unsigned bits) {
   if (n <= kInsertionMax || bits == 0) {
+    if (n == 0) return;  // src and dst may be null then (memcpy's arguments must not be)
     std::memcpy(dst, src, n * sizeof(Packed));
     if (bits > 0) InsertionSort(dst, n);
     return;
@@ -252,6 +253,7 @@ constexpr size_t kSplitFrom = size_t{1} << 16;
 // 38 ms. (An in-place split, American flag style, to save the scratch's page
 // faults took 78 ms.) With a free second core the split and buckets are shared.
 void SortPackedImpl(Packed* v, Packed* tmp, size_t n, int threads) {
+  if (n == 0) return;  // v and tmp may be null (memcpy's arguments must not be)
   if (n < kSplitFrom) {
     MsdRadixSort(v, tmp, n, 64);
     std::memcpy(v, tmp, n * sizeof(Packed));
