@@ -578,10 +578,7 @@ void Pipeline::FormatRows(Chunk* c, WorkerState* w) {
       if (used == w->matches.size()) w->matches.emplace_back();
       KeyMatch& m = w->matches[used++];
       m.kind = static_cast<KeyKind>(k);
-      m.exposure.sources.assign(hit->sources.begin(), hit->sources.end());
-      m.exposure.classes = hit->classes;
-      m.exposure.roles = hit->roles;
-      m.exposure.records = hit->records;
+      m.exposure = *hit;  // copy assignment reuses the vector's and strings' storage
     };
     for (uint32_t t = w->row_tag_begin[i]; t < w->row_tag_begin[i + 1]; ++t) take(w->tag_kinds[t], w->hits[t]);
     for (uint32_t t = w->row_pair_begin[i]; t < w->row_pair_begin[i + 1]; ++t)

@@ -33,12 +33,14 @@ namespace {
 
 constexpr size_t kHugePage = size_t{2} << 20;
 
-// Reads all `size` bytes of `fd` into memory at `to`.
+// Reads all `size` bytes of `fd` into memory at `to`. False with errno set on
+// a read error, with errno 0 when the file ends early.
 bool ReadWhole(int fd, char* to, size_t size) {
   size_t done = 0;
   while (done < size) {
     const ssize_t n = ::pread(fd, to + done, size - done, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
+    if (n == 0) errno = 0;  // end of file: the file shrank, no error to report
     if (n <= 0) return false;
     done += static_cast<size_t>(n);
   }
