@@ -171,26 +171,47 @@ const std::string& RowFormatter::RolesJson(RoleSet set) {
   return it->second;
 }
 
+void RowFormatter::AppendMatchJson(const KeyMatch& m, std::string* out) {
+  out->append("{\"key\":\"");
+  out->append(KeyKindName(m.kind));
+  out->append("\",\"sources\":[");
+  for (size_t i = 0; i < m.exposure.sources.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, m.exposure.sources[i]);
+  }
+  out->append("],\"data_classes\":");
+  out->append(ClassesJson(m.exposure.classes));
+  out->append(",\"roles\":");
+  out->append(RolesJson(m.exposure.roles));
+  out->append(",\"records\":");
+  AppendUint(out, m.exposure.records);
+  out->push_back('}');
+}
+
+static_assert(static_cast<size_t>(KeyKind::kPhoneAddress) < 16, "RowFormatter::match_cache_ has 16 kinds");
+
+// The cached JSON of `m`, formatted and cached on first sight; nullptr when
+// the kind's cache is full of other combinations.
+const std::string* RowFormatter::CachedMatchJson(const KeyMatch& m) {
+  const KeyExposure& e = m.exposure;
+  std::vector<CachedMatch>& cache = match_cache_[static_cast<size_t>(m.kind)];
+  for (const CachedMatch& c : cache)
+    if (c.exposure.records == e.records && c.exposure.classes == e.classes && c.exposure.roles == e.roles &&
+        c.exposure.sources == e.sources)
+      return &c.json;
+  if (cache.size() == kMatchCachePerKind) return nullptr;
+  CachedMatch& c = cache.emplace_back();
+  c.exposure = e;
+  AppendMatchJson(m, &c.json);
+  return &c.json;
+}
+
 void RowFormatter::AppendMatchesJson(std::span<const KeyMatch> matches, std::string* out) {
   out->push_back('[');
-  bool first = true;
-  for (const KeyMatch& m : matches) {
-    if (!first) out->push_back(',');
-    first = false;
-    out->append("{\"key\":\"");
-    out->append(KeyKindName(m.kind));
-    out->append("\",\"sources\":[");
-    for (size_t i = 0; i < m.exposure.sources.size(); ++i) {
-      if (i) out->push_back(',');
-      AppendJsonString(out, m.exposure.sources[i]);
-    }
-    out->append("],\"data_classes\":");
-    out->append(ClassesJson(m.exposure.classes));
-    out->append(",\"roles\":");
-    out->append(RolesJson(m.exposure.roles));
-    out->append(",\"records\":");
-    AppendUint(out, m.exposure.records);
-    out->push_back('}');
+  for (size_t i = 0; i < matches.size(); ++i) {
+    if (i) out->push_back(',');
+    if (const std::string* json = CachedMatchJson(matches[i])) out->append(*json);
+    else AppendMatchJson(matches[i], out);
   }
   out->push_back(']');
 }

@@ -7,6 +7,7 @@
 // roles, record counts) and an error reason.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -38,7 +39,7 @@ void AppendJsonString(std::string* out, std::string_view s);
 void AppendUint(std::string* out, uint64_t v);
 
 // Formats rows of one format. One instance per worker thread (it caches the
-// JSON of data-class and role sets).
+// JSON of data-class and role sets, and of whole matches).
 class RowFormatter {
  public:
   RowFormatter(BatchFormat format, std::string artifact_uri) : format_(format), uri_(std::move(artifact_uri)) {}
@@ -48,6 +49,8 @@ class RowFormatter {
 
  private:
   void AppendMatchesJson(std::span<const KeyMatch> matches, std::string* out);
+  void AppendMatchJson(const KeyMatch& m, std::string* out);
+  const std::string* CachedMatchJson(const KeyMatch& m);
   const std::string& ClassesJson(DataClassSet set);
   const std::string& RolesJson(RoleSet set);
   void AppendNdjson(const RowView& r, std::string* out);
@@ -58,6 +61,16 @@ class RowFormatter {
   std::string uri_;
   std::unordered_map<DataClassSet, std::string> classes_json_;
   std::unordered_map<RoleSet, std::string> roles_json_;
+  // The JSON of whole matches, per key kind: a list's matches repeat a few
+  // (sources, classes, roles, records) combinations, and copying a cached
+  // object is cheaper than formatting it (batch_bench: 4% less user CPU). Bounded:
+  // a combination past kMatchCachePerKind is formatted every time.
+  struct CachedMatch {
+    KeyExposure exposure;
+    std::string json;
+  };
+  static constexpr size_t kMatchCachePerKind = 16;
+  std::array<std::vector<CachedMatch>, 16> match_cache_;
 };
 
 // What comes before the first row and after the last one.

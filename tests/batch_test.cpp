@@ -10,6 +10,7 @@
 #include "leakdex/ingest.h"
 #include "leakdex/normalize.h"
 #include "persons.h"
+#include "split_mix.h"
 #include "test_util.h"
 
 using namespace leakdex;
@@ -75,6 +76,38 @@ TEST_CASE("JSON strings stay valid whatever the bytes", "[batch]") {
   out.clear();
   batch_internal::AppendJsonString(&out, "\xED\xA0\x80");  // a UTF-16 surrogate encoded in UTF-8
   CHECK(out == "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+}
+
+// RowFormatter caches the JSON of whole matches, a bounded number per key kind:
+// a row must read the same whether its matches were cached, formatted fresh,
+// or looked up among entries that differ in one field only.
+TEST_CASE("A row's NDJSON is the same from a warm formatter as from a fresh one", "[batch]") {
+  using batch_internal::RowFormatter;
+  using batch_internal::RowView;
+  testing::SplitMix64 rng{20261206};
+  RowFormatter warm(BatchFormat::kNdjson, "list.csv");
+  const std::array<std::string, 3> names = {"shga-2022", "kd-2020", "a\"quoted\\source"};
+  for (int row = 1; row <= 3000; ++row) {
+    std::vector<KeyMatch> matches;
+    const int n = static_cast<int>(rng.Next() % 4);
+    for (int k = 0; k < n; ++k) {
+      KeyMatch m;
+      m.kind = kAllKeyKinds[rng.Next() % 3];  // few kinds: their caches fill up
+      m.exposure.classes = rng.Next() % 4;
+      m.exposure.roles = rng.Next() % 3;
+      m.exposure.records = static_cast<uint32_t>(1 + rng.Next() % 12);
+      for (const std::string& s : names)
+        if (rng.Next() % 2) m.exposure.sources.push_back(s);
+      matches.push_back(std::move(m));
+    }
+    RowView view;
+    view.row = static_cast<uint64_t>(row);
+    view.matches = matches;
+    std::string from_warm, from_fresh;
+    warm.Append(view, &from_warm);
+    RowFormatter(BatchFormat::kNdjson, "list.csv").Append(view, &from_fresh);
+    REQUIRE(from_warm == from_fresh);
+  }
 }
 
 TEST_CASE("SARIF artifact URIs are URI references", "[batch]") {
