@@ -81,18 +81,25 @@ void ValueRejections::Add(const ValueRejections& o) {
 }
 
 void Canonicalize(Normalizer& norm, const RawPerson& raw, CanonicalPerson* out, ValueRejections* rejections) {
-  out->clear();
+  // The forms are built in a scratch list and copied into `out`'s strings,
+  // which keep their storage from person to person. batch keeps a chunk's
+  // persons (thousands) alive until the next chunk: freeing and reallocating
+  // their strings then missed malloc's per-thread cache (3% of batch CPU);
+  // the scratch strings are freed right after their allocation and hit it.
+  thread_local std::vector<std::string> forms;
   for (int a = 0; a < kAttributeCount; ++a) {
     const Attribute attr = static_cast<Attribute>(a);
-    if (attr == Attribute::kGender) continue;  // exposure only, never keyed
-    for (std::string_view v : raw.values[a]) {
-      NormOutcome o = norm.Normalize(attr, v, out->values[a]);
-      if (o != NormOutcome::kOk && o != NormOutcome::kAbsent) rejections->counts[a][static_cast<int>(o)]++;
+    forms.clear();
+    if (attr != Attribute::kGender) {  // gender is exposure only, never keyed
+      for (std::string_view v : raw.values[a]) {
+        NormOutcome o = norm.Normalize(attr, v, forms);
+        if (o != NormOutcome::kOk && o != NormOutcome::kAbsent) rejections->counts[a][static_cast<int>(o)]++;
+      }
+      std::sort(forms.begin(), forms.end());
+      forms.erase(std::unique(forms.begin(), forms.end()), forms.end());
+      if (forms.size() > kMaxValuesPerAttribute) forms.resize(kMaxValuesPerAttribute);
     }
-    auto& vals = out->values[a];
-    std::sort(vals.begin(), vals.end());
-    vals.erase(std::unique(vals.begin(), vals.end()), vals.end());
-    if (vals.size() > kMaxValuesPerAttribute) vals.resize(kMaxValuesPerAttribute);
+    out->values[a].assign(forms.begin(), forms.end());  // copy-assigns into the strings already there
   }
 }
 
