@@ -548,6 +548,15 @@ Status Ingest(const IngestOptions& options, const MasterKey& key, IngestReport* 
     if (Status m = mapper.CheckAllRulesMatched(InputsForMessages(options.inputs)); !m.ok())
       return finish(Status::InvalidArgument(m.message() + "; nothing was published"));
   }
+  // Records, yet not one value to key: columns leakdex did not recognise, or
+  // the wrong --format or --encoding. Exit 0 with nothing indexed would read
+  // as a finished ingest; the error says what to look at instead.
+  if (report->records_read > 0 && report->records_indexed == 0)
+    return finish(Status::InputError(
+        "none of the " + std::to_string(report->records_read) +
+        " records read had a value leakdex could key (no column recognised as a name, phone, e-mail, ID "
+        "number, address or birth date, or every such value invalid: the summary counts them by reason); "
+        "name the columns with --map FIELD=COLUMN, or check --format and --encoding; nothing was published"));
 
   LEAKDEX_RETURN_IF_ERROR(finish(sorter.Finish()));
   writer->SourceIdFor(options.source);

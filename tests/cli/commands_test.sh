@@ -119,11 +119,20 @@ expect_exit 3 leakdex ingest --key "$K" --index "$I" --source x "$T/no-such-file
 expect_exit 3 leakdex ingest --key "$K" --index "$I" --source strict --strict "$T/dump.ndjson"
 expect_contains "$T/err" "dump.ndjson:3"
 expect_exit 3 leakdex ingest --key "$K" --index "$I" --source ratio --max-bad-ratio 0.1 "$T/dump.ndjson"
+# records but nothing to key (unrecognised columns; only invalid values): 3, with what to fix
+printf 'colour,size\n红,XL\nblue,M\n' >"$T/nokey.csv"
+expect_exit 3 leakdex ingest --key "$K" --index "$I" --source nokey "$T/nokey.csv"
+expect_contains "$T/err" "none of the 2 records read had a value leakdex could key"
+expect_contains "$T/err" "--map FIELD=COLUMN"
+printf '手机号\n12\n1381234567800000\n' >"$T/badphones.csv"
+expect_exit 3 leakdex ingest --key "$K" --index "$I" --source badphones "$T/badphones.csv"
+expect_contains "$T/err" "phone.invalid"
+expect_not_contains "$T/err" "1381234567800000"
 
 # info
 expect_exit 0 leakdex info "$I" --format json
 expect_eq "$(json_get "$T/out" 'd["keys"] > 0 and d["segments"] == 2')" True "info keys/segments"
-expect_eq "$(json_get "$T/out" 'sorted(s["name"] for s in d["sources"])')" "['express', 'shga-2022']" "info sources (strict/ratio runs published nothing)"
+expect_eq "$(json_get "$T/out" 'sorted(s["name"] for s in d["sources"])')" "['express', 'shga-2022']" "info sources (strict/ratio/nothing-to-key runs published nothing)"
 for k in format_version key_id keys bytes bytes_per_key segments sources; do
   expect_eq "$(json_get "$T/out" "'$k' in d")" True "info has $k"
 done
