@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <unordered_set>
 
 #include "normalize/internal.h"
@@ -19,7 +20,7 @@ namespace leakdex::norm {
 namespace {
 
 // Stand-ins for a name (UTF-8, after NFKC and t2s).
-const std::unordered_set<std::string_view>& NamePlaceholders() {
+const std::unordered_set<std::string_view>& NamePlaceholderSet() {
   static const std::unordered_set<std::string_view> kSet = {
       "测试", "测试用户", "测试人员", "测试测试", "无名", "无名氏", "未知", "不详", "匿名",
       "本人", "客户", "顾客", "用户", "会员", "先生", "女士", "小姐", "太太", "夫人",
@@ -28,6 +29,24 @@ const std::unordered_set<std::string_view>& NamePlaceholders() {
       "test", "tester", "unknown", "anonymous", "name", "none", "null", "customer", "user",
       "asdf", "abc", "xxx", "aaa"};
   return kSet;
+}
+
+// A 4096-bit filter of (length, first two bytes) over the placeholders: nearly
+// every real name fails it and skips hashing the whole name into the set
+// (the set lookup was ~1.5% of batch CPU).
+size_t PlaceholderFilterBit(std::string_view s) {
+  const size_t b0 = s.empty() ? 0 : static_cast<unsigned char>(s[0]);
+  const size_t b1 = s.size() < 2 ? 0 : static_cast<unsigned char>(s[1]);
+  return (s.size() * 257 + b0 * 31 + b1 * 7) & 4095;
+}
+
+bool IsNamePlaceholder(std::string_view s) {
+  static const std::bitset<4096> kFilter = [] {
+    std::bitset<4096> f;
+    for (std::string_view p : NamePlaceholderSet()) f.set(PlaceholderFilterBit(p));
+    return f;
+  }();
+  return kFilter.test(PlaceholderFilterBit(s)) && NamePlaceholderSet().count(s) != 0;
 }
 
 // Titles that make "surname + title" a stub.
@@ -84,7 +103,7 @@ bool IsLetter(char32_t c) {
 
 // Chinese-name checks on the final code points.
 NormOutcome CheckCjk(std::u32string_view cps, std::string_view utf8) {
-  if (NamePlaceholders().count(utf8)) return NormOutcome::kPlaceholder;
+  if (IsNamePlaceholder(utf8)) return NormOutcome::kPlaceholder;
   if (IsStub(cps)) return NormOutcome::kStub;
   return NormOutcome::kOk;
 }
@@ -123,7 +142,7 @@ NormOutcome LatinName(std::string_view text, std::vector<std::string>& out) {
   }
   // IsNullPlaceholder too: "#na" cleans to "na", which must not be a canonical
   // form that itself normalises to kPlaceholder (found by fuzz_normalize).
-  if (NamePlaceholders().count(joined) || IsNullPlaceholder(joined)) return NormOutcome::kPlaceholder;
+  if (IsNamePlaceholder(joined) || IsNullPlaceholder(joined)) return NormOutcome::kPlaceholder;
   if (tokens.size() == 1 && std::all_of(joined.begin(), joined.end(), [](char c) { return c == 'x'; }))
     return NormOutcome::kMasked;
   out.push_back(std::move(joined));
