@@ -1,7 +1,9 @@
 // Delimited text (issue 4; pii-formats.md §2.6, §9.1 items 5-9).
 #include <catch2/catch.hpp>
 
+#include "sources/scan.h"
 #include "sources_test_util.h"
+#include "split_mix.h"
 
 using namespace leakdex;
 using namespace leakdex::testing;
@@ -110,4 +112,30 @@ TEST_CASE("rejection reason: record_too_long (a quote left open for megabytes)",
   CHECK(r.bad[0] == "record_too_long");
   REQUIRE(r.records.size() == 1);
   CHECK(r.records[0]["name"] == "A");
+}
+
+// The SSE2 scan of an unquoted field must stop where the byte loop stops,
+// whatever the alignment, length and position of the delimiter or newline.
+TEST_CASE("CSV: the field-end scan finds what the byte loop finds", "[sources]") {
+  testing::SplitMix64 rng{4};
+  std::string buf;
+  for (int trial = 0; trial < 20000; ++trial) {
+    const size_t n = rng.Below<size_t>(70);
+    // Padding a scan must not read: 'x' at `end`, then newlines, so reading
+    // past `end` returns end + 1 or later instead of `end`.
+    buf.assign(n + 16, '\n');
+    buf[n] = 'x';
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t r = rng.Below<uint32_t>(100);
+      buf[i] = r < 3 ? '\n' : r < 6 ? ',' : r < 8 ? '\t' : static_cast<char>(rng.Next());
+    }
+    const char delim = rng.Chance(50) ? ',' : '\t';
+    const size_t from = n == 0 ? 0 : rng.Below<size_t>(n + 1);
+    const char* begin = buf.data() + from;
+    const char* end = buf.data() + n;  // bytes past `end` must never be taken
+    const char* want = begin;
+    while (want < end && *want != delim && *want != '\n') ++want;
+    INFO("trial " << trial);
+    REQUIRE(FindDelimiterOrNewline(begin, end, delim) == want);
+  }
 }

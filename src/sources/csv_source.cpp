@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "sources/record_source.h"
+#include "sources/scan.h"
 
 namespace leakdex {
 namespace {
@@ -167,7 +168,7 @@ class CsvSource final : public RecordSource {
         value = std::string_view(arena_).substr(start);
       } else {
         const char* f = q;
-        while (q < end && *q != delim_ && *q != '\n') ++q;
+        q = FindDelimiterOrNewline(q, end, delim_);
         const char* fend = q;
         if (fend > f && fend[-1] == '\r' && (q == end || *q == '\n')) --fend;
         value = std::string_view(f, static_cast<size_t>(fend - f));
