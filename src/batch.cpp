@@ -47,20 +47,25 @@ constexpr size_t kChunksPerWorker = 3;
 
 // ---- Index access -----------------------------------------------------------
 
-// Looks up every tag; (*out)[i] is the exposure of tags[i] or empty.
-// The one function batch uses to reach the index (Index::LookupMany sorts
-// and prefetches).
-Status LookupAll(const Index& index, const std::vector<Tag>& tags, std::vector<std::optional<KeyExposure>>* out) {
-  return index.LookupMany(std::span<const Tag>(tags), out);
+// Looks up every tag; (*out)[i] is the exposure of tags[i] or not found.
+// The one function batch uses to reach the index (Index::LookupRefs sorts
+// and prefetches, and copies no source names).
+Status LookupAll(const Index& index, const std::vector<Tag>& tags, std::vector<ExposureRef>* out) {
+  return index.LookupRefs(std::span<const Tag>(tags), out);
 }
 
-void MergeExposure(KeyExposure* into, KeyExposure&& from) {
+// Unites `from` into `into`, a kind two values of one row matched (rare: two
+// phone numbers of a row both in the dump). The united source names go to
+// `names`, which `into` then points at.
+void MergeExposure(ExposureRef* into, const ExposureRef& from, std::vector<std::string>* names) {
   into->classes |= from.classes;
   into->roles |= from.roles;
   into->records = into->records + from.records < into->records ? UINT32_MAX : into->records + from.records;
-  for (auto& s : from.sources) into->sources.push_back(std::move(s));
-  std::sort(into->sources.begin(), into->sources.end());
-  into->sources.erase(std::unique(into->sources.begin(), into->sources.end()), into->sources.end());
+  if (names != into->sources) names->assign(into->sources->begin(), into->sources->end());
+  names->insert(names->end(), from.sources->begin(), from.sources->end());
+  std::sort(names->begin(), names->end());
+  names->erase(std::unique(names->begin(), names->end()), names->end());
+  into->sources = names;
 }
 
 // ---- Baseline ---------------------------------------------------------------
@@ -445,14 +450,17 @@ struct WorkerState {
   std::vector<Tag> tags;                // single keys
   std::vector<uint8_t> tag_kinds;
   std::vector<uint32_t> row_tag_begin;  // per row: first single key; plus one past the end
-  std::vector<std::optional<KeyExposure>> hits;
+  std::vector<ExposureRef> hits;
   std::vector<Tag> pair_tags;           // pair keys whose single parts were found
   std::vector<uint8_t> pair_kinds;
   std::vector<uint32_t> row_pair_begin;  // per row: first pair key; plus one past the end
-  std::vector<std::optional<KeyExposure>> pair_hits;
+  std::vector<ExposureRef> pair_hits;
   std::vector<uint64_t> row_keys;       // per row: keys checked (pairs answered without a lookup included)
   std::vector<std::string> row_errors;  // per row: error reason or empty
-  std::vector<KeyMatch> matches;
+  std::vector<RowMatch> matches;
+  // Source names of a row's merged matches, one list per key kind (see
+  // MergeExposure); reused from row to row.
+  std::array<std::vector<std::string>, 16> merged_sources;
   std::string row_key;
   std::vector<std::string_view> sources;
 };
@@ -536,7 +544,7 @@ void Pipeline::DerivePairs(Chunk* c, WorkerState* w) {
     for (; person < w->persons_at.size() && w->persons_at[person].row == i; ++person) {
       const PersonAt& at = w->persons_at[person];
       auto found = [&](Attribute a, size_t value) {
-        return w->hits[at.single_at[static_cast<int>(a)] + value].has_value();
+        return w->hits[at.single_at[static_cast<int>(a)] + value].found();
       };
       w->row_keys[i] += DerivePairKeys(hasher_, w->canons[person], found, [&](KeyKind kind, const Tag& tag) {
         w->pair_tags.push_back(tag);
@@ -562,32 +570,27 @@ void Pipeline::FormatRows(Chunk* c, WorkerState* w) {
     else st.checked++;
     st.keys += keys;
     // The row's matches, one per key kind, in w->matches' first `used`
-    // elements. A hit is swapped in, not copied: the hit slot gets the
-    // match's old storage, so both keep storage from row to row and chunk to
-    // chunk and a row allocates nothing once warm. Each hit is taken once;
-    // afterwards the hits hold stale values until the next LookupAll
-    // overwrites every one of them.
+    // elements (storage kept from row to row). They point at source names
+    // the Index owns, or at w->merged_sources: nothing is copied or allocated.
     size_t used = 0;
     int slot[16];
     std::fill(std::begin(slot), std::end(slot), -1);
-    auto take = [&](int k, std::optional<KeyExposure>& hit) {
-      if (!hit) return;
+    auto take = [&](int k, const ExposureRef& hit) {
+      if (!hit.found()) return;
       if (slot[k] >= 0) {
-        MergeExposure(&w->matches[slot[k]].exposure, std::move(*hit));
+        MergeExposure(&w->matches[slot[k]].exposure, hit, &w->merged_sources[k]);
         return;
       }
       slot[k] = static_cast<int>(used);
       if (used == w->matches.size()) w->matches.emplace_back();
-      KeyMatch& m = w->matches[used++];
-      m.kind = static_cast<KeyKind>(k);
-      std::swap(m.exposure, *hit);
+      w->matches[used++] = RowMatch{static_cast<KeyKind>(k), hit};
     };
     for (uint32_t t = w->row_tag_begin[i]; t < w->row_tag_begin[i + 1]; ++t) take(w->tag_kinds[t], w->hits[t]);
     for (uint32_t t = w->row_pair_begin[i]; t < w->row_pair_begin[i + 1]; ++t)
       take(w->pair_kinds[t], w->pair_hits[t]);
-    const std::span<KeyMatch> matches(w->matches.data(), used);
+    const std::span<RowMatch> matches(w->matches.data(), used);
     // Matches in kAllKeyKinds order, as check reports them.
-    std::sort(matches.begin(), matches.end(), [](const KeyMatch& a, const KeyMatch& b) { return a.kind < b.kind; });
+    std::sort(matches.begin(), matches.end(), [](const RowMatch& a, const RowMatch& b) { return a.kind < b.kind; });
     if (!error.empty()) {
       st.errors++;
       st.by_reason[error]++;
@@ -598,9 +601,9 @@ void Pipeline::FormatRows(Chunk* c, WorkerState* w) {
     if (!matches.empty()) {
       st.exposed++;
       w->sources.clear();
-      for (const KeyMatch& m : matches) {
+      for (const RowMatch& m : matches) {
         st.by_kind[static_cast<int>(m.kind)]++;
-        for (const std::string& s : m.exposure.sources) w->sources.push_back(s);
+        for (const std::string& s : *m.exposure.sources) w->sources.push_back(s);
       }
       std::sort(w->sources.begin(), w->sources.end());
       w->sources.erase(std::unique(w->sources.begin(), w->sources.end()), w->sources.end());
@@ -609,8 +612,8 @@ void Pipeline::FormatRows(Chunk* c, WorkerState* w) {
       if (baseline_ != nullptr || !options_.write_baseline_path.empty()) RowKey(id, r.row, &w->row_key);
       if (baseline_ != nullptr) {
         fresh = false;
-        for (const KeyMatch& m : matches)
-          for (const std::string& s : m.exposure.sources)
+        for (const RowMatch& m : matches)
+          for (const std::string& s : *m.exposure.sources)
             if (!baseline_->Contains(ExposureHash(w->row_key, KeyKindName(m.kind), s))) fresh = true;
         bstate = fresh ? BaselineState::kNew : BaselineState::kUnchanged;
       }
@@ -628,7 +631,7 @@ void Pipeline::FormatRows(Chunk* c, WorkerState* w) {
           b.append("{\"key\":\"");
           b.append(KeyKindName(matches[m].kind));
           b.append("\",\"sources\":[");
-          const auto& srcs = matches[m].exposure.sources;
+          const auto& srcs = *matches[m].exposure.sources;
           for (size_t s = 0; s < srcs.size(); ++s) {
             if (s) b.push_back(',');
             AppendJsonString(&b, srcs[s]);

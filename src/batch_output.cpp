@@ -71,10 +71,10 @@ constexpr RuleInfo kRules[] = {
 };
 
 // The rule a row's single SARIF result carries: its most severe matched kind.
-int RuleIndexFor(std::span<const KeyMatch> matches) {
+int RuleIndexFor(std::span<const RowMatch> matches) {
   int best = -1;
   double best_sev = -1;
-  for (const KeyMatch& m : matches)
+  for (const RowMatch& m : matches)
     for (int i = 0; i < static_cast<int>(std::size(kRules)); ++i)
       if (kRules[i].kind == m.kind) {
         double sev = std::strtod(kRules[i].severity, nullptr);
@@ -171,13 +171,14 @@ const std::string& RowFormatter::RolesJson(RoleSet set) {
   return it->second;
 }
 
-void RowFormatter::AppendMatchJson(const KeyMatch& m, std::string* out) {
+void RowFormatter::AppendMatchJson(const RowMatch& m, std::string* out) {
   out->append("{\"key\":\"");
   out->append(KeyKindName(m.kind));
   out->append("\",\"sources\":[");
-  for (size_t i = 0; i < m.exposure.sources.size(); ++i) {
+  const std::vector<std::string>& sources = *m.exposure.sources;
+  for (size_t i = 0; i < sources.size(); ++i) {
     if (i) out->push_back(',');
-    AppendJsonString(out, m.exposure.sources[i]);
+    AppendJsonString(out, sources[i]);
   }
   out->append("],\"data_classes\":");
   out->append(ClassesJson(m.exposure.classes));
@@ -192,21 +193,23 @@ static_assert(static_cast<size_t>(KeyKind::kPhoneAddress) < 16, "RowFormatter::m
 
 // The cached JSON of `m`, formatted and cached on first sight; nullptr when
 // the kind's cache is full of other combinations.
-const std::string* RowFormatter::CachedMatchJson(const KeyMatch& m) {
-  const KeyExposure& e = m.exposure;
+const std::string* RowFormatter::CachedMatchJson(const RowMatch& m) {
+  const ExposureRef& e = m.exposure;
   std::vector<CachedMatch>& cache = match_cache_[static_cast<size_t>(m.kind)];
   for (const CachedMatch& c : cache)
-    if (c.exposure.records == e.records && c.exposure.classes == e.classes && c.exposure.roles == e.roles &&
-        c.exposure.sources == e.sources)
+    if (c.records == e.records && c.classes == e.classes && c.roles == e.roles && c.sources == *e.sources)
       return &c.json;
   if (cache.size() == kMatchCachePerKind) return nullptr;
   CachedMatch& c = cache.emplace_back();
-  c.exposure = e;
+  c.sources = *e.sources;
+  c.classes = e.classes;
+  c.roles = e.roles;
+  c.records = e.records;
   AppendMatchJson(m, &c.json);
   return &c.json;
 }
 
-void RowFormatter::AppendMatchesJson(std::span<const KeyMatch> matches, std::string* out) {
+void RowFormatter::AppendMatchesJson(std::span<const RowMatch> matches, std::string* out) {
   out->push_back('[');
   for (size_t i = 0; i < matches.size(); ++i) {
     if (i) out->push_back(',');
@@ -244,11 +247,11 @@ void RowFormatter::AppendCsv(const RowView& r, std::string* out) {
   std::vector<std::string_view> sources;
   DataClassSet classes = 0;
   for (size_t i = 0; i < r.matches.size(); ++i) {
-    const KeyMatch& m = r.matches[i];
+    const RowMatch& m = r.matches[i];
     if (i) out->push_back(';');
     out->append(KeyKindName(m.kind));
     classes |= m.exposure.classes;
-    for (const std::string& s : m.exposure.sources) sources.push_back(s);
+    for (const std::string& s : *m.exposure.sources) sources.push_back(s);
   }
   out->push_back(',');
   std::sort(sources.begin(), sources.end());
@@ -279,10 +282,10 @@ void RowFormatter::AppendSarif(const RowView& r, std::string* out) {
   const std::string_view rule_id = KeyKindName(kRules[rule].kind);
   std::vector<std::string_view> kinds, sources;
   DataClassSet classes = 0;
-  for (const KeyMatch& m : r.matches) {
+  for (const RowMatch& m : r.matches) {
     kinds.push_back(KeyKindName(m.kind));
     classes |= m.exposure.classes;
-    for (const std::string& s : m.exposure.sources) sources.push_back(s);
+    for (const std::string& s : *m.exposure.sources) sources.push_back(s);
   }
   std::sort(sources.begin(), sources.end());
   sources.erase(std::unique(sources.begin(), sources.end()), sources.end());

@@ -18,17 +18,25 @@
 
 #include "leakdex/batch.h"
 #include "leakdex/check.h"
+#include "leakdex/index.h"
 
 namespace leakdex::batch_internal {
 
 // Baseline comparison state of a row (only meaningful with --baseline).
 enum class BaselineState : uint8_t { kNone, kNew, kUnchanged };
 
+// One matched key kind of a row. exposure.sources belongs to the Index or,
+// for a kind two values of the row matched, to the worker formatting it.
+struct RowMatch {
+  KeyKind kind;
+  ExposureRef exposure;
+};
+
 struct RowView {
   uint64_t row = 0;
   uint64_t line = 0;                    // input line of the row's first byte
   std::optional<std::string_view> id;   // the echoed id column, if asked for and present
-  std::span<const KeyMatch> matches;
+  std::span<const RowMatch> matches;
   std::string_view error;               // empty: none
   BaselineState baseline = BaselineState::kNone;
 };
@@ -48,9 +56,9 @@ class RowFormatter {
   void Append(const RowView& r, std::string* out);
 
  private:
-  void AppendMatchesJson(std::span<const KeyMatch> matches, std::string* out);
-  void AppendMatchJson(const KeyMatch& m, std::string* out);
-  const std::string* CachedMatchJson(const KeyMatch& m);
+  void AppendMatchesJson(std::span<const RowMatch> matches, std::string* out);
+  void AppendMatchJson(const RowMatch& m, std::string* out);
+  const std::string* CachedMatchJson(const RowMatch& m);
   const std::string& ClassesJson(DataClassSet set);
   const std::string& RolesJson(RoleSet set);
   void AppendNdjson(const RowView& r, std::string* out);
@@ -66,7 +74,10 @@ class RowFormatter {
   // object is cheaper than formatting it (batch_bench: 4% less user CPU). Bounded:
   // a combination past kMatchCachePerKind is formatted every time.
   struct CachedMatch {
-    KeyExposure exposure;
+    std::vector<std::string> sources;
+    DataClassSet classes = 0;
+    RoleSet roles = 0;
+    uint32_t records = 0;
     std::string json;
   };
   static constexpr size_t kMatchCachePerKind = 16;

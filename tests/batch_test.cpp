@@ -80,25 +80,30 @@ TEST_CASE("JSON strings stay valid whatever the bytes", "[batch]") {
 
 // RowFormatter caches the JSON of whole matches, a bounded number per key kind:
 // a row must read the same whether its matches were cached, formatted fresh,
-// or looked up among entries that differ in one field only.
+// or looked up among entries that differ in one field only. The source lists
+// are refilled in place from row to row, as a worker's merged lists are.
 TEST_CASE("A row's NDJSON is the same from a warm formatter as from a fresh one", "[batch]") {
   using batch_internal::RowFormatter;
+  using batch_internal::RowMatch;
   using batch_internal::RowView;
   testing::SplitMix64 rng{20261206};
   RowFormatter warm(BatchFormat::kNdjson, "list.csv");
   const std::array<std::string, 3> names = {"shga-2022", "kd-2020", "a\"quoted\\source"};
+  std::array<std::vector<std::string>, 3> lists;  // storage reused by every row
   for (int row = 1; row <= 3000; ++row) {
-    std::vector<KeyMatch> matches;
+    std::vector<RowMatch> matches;
     const int n = static_cast<int>(rng.Next() % 4);
     for (int k = 0; k < n; ++k) {
-      KeyMatch m;
+      RowMatch m;
       m.kind = kAllKeyKinds[rng.Next() % 3];  // few kinds: their caches fill up
       m.exposure.classes = rng.Next() % 4;
       m.exposure.roles = rng.Next() % 3;
       m.exposure.records = static_cast<uint32_t>(1 + rng.Next() % 12);
+      lists[k].clear();
       for (const std::string& s : names)
-        if (rng.Next() % 2) m.exposure.sources.push_back(s);
-      matches.push_back(std::move(m));
+        if (rng.Next() % 2) lists[k].push_back(s);
+      m.exposure.sources = &lists[k];
+      matches.push_back(m);
     }
     RowView view;
     view.row = static_cast<uint64_t>(row);

@@ -36,6 +36,17 @@ struct KeyExposure {
   uint32_t records = 0;  // saturating count of records the key appeared in
 };
 
+// A key's exposure as Index::LookupRefs answers it, without copying source
+// names: `sources` points at a sorted list of names the Index owns, valid
+// while the Index lives; null when the key is absent.
+struct ExposureRef {
+  const std::vector<std::string>* sources = nullptr;
+  DataClassSet classes = 0;
+  RoleSet roles = 0;
+  uint32_t records = 0;
+  bool found() const { return sources != nullptr; }
+};
+
 struct IndexStats {
   uint64_t keys = 0;      // stored keys summed over segments
   uint64_t bytes = 0;     // every file of the index
@@ -77,6 +88,10 @@ class Index {
   // enough to share groups of a large index in fingerprint order: faster
   // than Lookup() in a loop. Thread-safe.
   Status LookupMany(std::span<const Tag> tags, std::vector<std::optional<KeyExposure>>* out) const;
+  // LookupMany answering with references: no name is copied and no answer
+  // allocates, for callers looking up millions of keys (batch) that read the
+  // answers while the Index lives. Thread-safe.
+  Status LookupRefs(std::span<const Tag> tags, std::vector<ExposureRef>* out) const;
   // Every checksum and structural invariant of every file.
   Status Verify() const;
 

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <numeric>
 #include <set>
 #include <unordered_map>
@@ -128,24 +130,40 @@ struct Index::Impl {
     }
   }
 
-  // Every segment's matches for `fp`, united into *out (empty when none).
-  // Index::Lookup and LookupMany both answer through it. Allocates only the
-  // answer's source names.
-  Status LookupOne(uint64_t fp, std::optional<KeyExposure>* out, bool prefetch = true) const {
+  // The sorted union of several source sets' names, interned: a key stored
+  // in segments with different source sets (rare) gets one list that lives
+  // as long as the Index, as ExposureRef requires.
+  mutable std::mutex unions_mu;
+  mutable std::map<std::vector<const SetNames*>, std::unique_ptr<const std::vector<std::string>>> unions;
+
+  const std::vector<std::string>* UnionOf(const std::vector<const SetNames*>& sets) const {
+    std::lock_guard<std::mutex> lock(unions_mu);
+    auto& u = unions[sets];
+    if (!u) {
+      std::vector<std::string> names;
+      for (const SetNames* sn : sets) names.insert(names.end(), sn->names.begin(), sn->names.end());
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());
+      u = std::make_unique<const std::vector<std::string>>(std::move(names));
+    }
+    return u.get();
+  }
+
+  // Every segment's matches for `fp`, united into *out (not found when none).
+  // Index::Lookup, LookupMany and LookupRefs all answer through it.
+  Status LookupOne(uint64_t fp, ExposureRef* out, bool prefetch = true) const {
     thread_local std::vector<uint32_t> ids;
     thread_local std::vector<const SetNames*> sets;
     sets.clear();
-    DataClassSet classes = 0;
-    RoleSet roles = 0;
-    uint32_t records = 0;
+    *out = ExposureRef();
     for (size_t s = 0; s < segments.size(); ++s) {
       ids.clear();
       LEAKDEX_RETURN_IF_ERROR(segments[s]->LookupIds(fp, &ids, prefetch));
       for (uint32_t id : ids) {
         const DictEntry& d = segments[s]->dictionary()[id];
-        classes |= d.classes;
-        roles |= d.roles;
-        records = std::min(records + d.records, format::kRecordCountMax);
+        out->classes |= d.classes;
+        out->roles |= d.roles;
+        out->records = std::min(out->records + d.records, format::kRecordCountMax);
         const SetNames& sn = set_names[s][d.source_set];
         if (sn.unknown)
           return Status::Corruption(dir + ": a key names source id " + std::to_string(*sn.unknown) +
@@ -153,28 +171,28 @@ struct Index::Impl {
         if (std::find(sets.begin(), sets.end(), &sn) == sets.end()) sets.push_back(&sn);
       }
     }
-    if (sets.empty()) {
-      out->reset();
-      return Status::Ok();
-    }
-    // Reuses the storage of an answer already there (LookupMany's callers
-    // pass the same vector chunk after chunk): thousands of small
-    // allocations in a row missed malloc's per-thread cache (4.5% of batch).
-    KeyExposure& e = out->has_value() ? **out : out->emplace();
-    e.classes = classes;
-    e.roles = roles;
-    e.records = records;
-    if (sets.size() == 1) {
-      e.sources.assign(sets[0]->names.begin(), sets[0]->names.end());
-    } else {
-      e.sources.clear();
-      for (const SetNames* sn : sets) e.sources.insert(e.sources.end(), sn->names.begin(), sn->names.end());
-      std::sort(e.sources.begin(), e.sources.end());
-      e.sources.erase(std::unique(e.sources.begin(), e.sources.end()), e.sources.end());
-    }
+    if (!sets.empty()) out->sources = sets.size() == 1 ? &sets[0]->names : UnionOf(sets);
     return Status::Ok();
   }
 };
+
+namespace {
+
+// Copies a reference answer into an owned one, reusing the storage of an
+// answer already there (LookupMany's callers pass the same vector again).
+void AssignExposure(const ExposureRef& ref, std::optional<KeyExposure>* out) {
+  if (!ref.found()) {
+    out->reset();
+    return;
+  }
+  KeyExposure& e = out->has_value() ? **out : out->emplace();
+  e.sources.assign(ref.sources->begin(), ref.sources->end());
+  e.classes = ref.classes;
+  e.roles = ref.roles;
+  e.records = ref.records;
+}
+
+}  // namespace
 
 Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Index::~Index() = default;
@@ -224,13 +242,23 @@ IndexStats Index::Stats() const {
 }
 
 Result<std::optional<KeyExposure>> Index::Lookup(const Tag& tag) const {
+  ExposureRef ref;
+  LEAKDEX_RETURN_IF_ERROR(impl_->LookupOne(FingerprintOf(tag), &ref));
   std::optional<KeyExposure> e;
-  LEAKDEX_RETURN_IF_ERROR(impl_->LookupOne(FingerprintOf(tag), &e));
+  AssignExposure(ref, &e);
   return e;
 }
 
 Status Index::LookupMany(std::span<const Tag> tags, std::vector<std::optional<KeyExposure>>* out) const {
-  out->resize(tags.size());  // every entry is set below; engaged ones keep their storage
+  thread_local std::vector<ExposureRef> refs;
+  LEAKDEX_RETURN_IF_ERROR(LookupRefs(tags, &refs));
+  out->resize(tags.size());  // engaged entries keep their storage
+  for (size_t i = 0; i < tags.size(); ++i) AssignExposure(refs[i], &(*out)[i]);
+  return Status::Ok();
+}
+
+Status Index::LookupRefs(std::span<const Tag> tags, std::vector<ExposureRef>* out) const {
+  out->resize(tags.size());  // every entry is set below
   const size_t n = tags.size();
   // A batch with several tags per group of a large index is answered in
   // fingerprint order: neighbouring tags share groups and pages, read once
@@ -268,7 +296,7 @@ Status Index::LookupMany(std::span<const Tag> tags, std::vector<std::optional<Ke
       for (const auto& seg : impl_->segments) seg->Prefetch(order[k + 2 * kAhead].first);
     if (k + kAhead < n)
       for (const auto& seg : impl_->segments) seg->PrefetchGroup(order[k + kAhead].first);
-    std::optional<KeyExposure>& e = (*out)[order[k].second];
+    ExposureRef& e = (*out)[order[k].second];
     if (k > 0 && order[k].first == order[k - 1].first) {
       e = (*out)[order[k - 1].second];  // answered at its first copy
       continue;
