@@ -817,10 +817,13 @@ bool SegmentReader::DecodeCode(const PagedRange& g, uint64_t pos, uint64_t limit
   return DecodeSlow(LoadBits(g, pos, avail), avail, id, len);
 }
 
-bool SegmentReader::SkipCodes(const PagedRange& g, uint64_t* pos, uint64_t limit, uint64_t n) const {
-  if (h_.dict_count <= 1) return h_.dict_count == 1;  // codes of 0 bits
+bool SegmentReader::NextCode(const PagedRange& g, uint64_t* pos, uint64_t limit, uint64_t n, uint32_t* id) const {
+  if (h_.dict_count <= 1) {  // codes of 0 bits
+    *id = 0;
+    return h_.dict_count == 1;
+  }
   uint64_t p = *pos;
-  while (n > 0) {
+  for (;;) {
     // One load of 64 bits, then table steps on it in a register (the load
     // and its page-boundary branch were half of each step's latency). Bits
     // past `limit` may be read and counted; p only grows, so one check of
@@ -828,7 +831,7 @@ bool SegmentReader::SkipCodes(const PagedRange& g, uint64_t* pos, uint64_t limit
     // check after every step would.
     uint64_t w = LoadBits(g, p, 64);
     unsigned avail = 64;
-    while (avail >= kSkipBits) {
+    while (n > 0 && avail >= kSkipBits) {
       const uint32_t e = skip_[w & ((uint64_t{1} << kSkipBits) - 1)];
       const unsigned codes = e & 15;
       unsigned used;
@@ -846,20 +849,28 @@ bool SegmentReader::SkipCodes(const PagedRange& g, uint64_t* pos, uint64_t limit
       w >>= used;
       avail -= used;
       p += used;
-      if (n == 0) break;
     }
     if (p > limit) return false;
-    if (n == 0) break;
-    if (avail >= kSkipBits) {  // a code longer than the table: one at a time
-      uint32_t id;
+    if (n == 0 && avail >= fast_bits_) {
+      // The wanted code, from the bits already loaded (DecodeCode's fast table).
+      if (const uint32_t e = fast_[w & ((uint64_t{1} << fast_bits_) - 1)]; e != 0) {
+        if (p + (e & 63) > limit) return false;
+        *id = e >> 6;
+        *pos = p + (e & 63);
+        return true;
+      }
+    }
+    if (n == 0 || avail >= kSkipBits) {  // the wanted code, or one longer than the tables
       unsigned len;
-      if (!DecodeCode(g, p, limit, &id, &len)) return false;
+      if (!DecodeCode(g, p, limit, id, &len)) return false;
       p += len;
+      if (n == 0) {
+        *pos = p;
+        return true;
+      }
       --n;
     }
   }
-  *pos = p;
-  return true;
 }
 
 Payload SegmentReader::PayloadOf(uint32_t id) const {
@@ -988,11 +999,8 @@ Status SegmentReader::LookupIds(uint64_t fp, std::vector<uint32_t>* ids, bool pr
   const uint64_t code_limit = s0 + glen;
   auto id_of = [&](uint64_t i) -> Result<uint32_t> {
     uint32_t id = 0;
-    unsigned len = 0;
-    if (!SkipCodes(grp, &code_pos, code_limit, i - code_index) ||
-        !DecodeCode(grp, code_pos, code_limit, &id, &len))
+    if (!NextCode(grp, &code_pos, code_limit, i - code_index, &id))
       return view_->Corrupt(group_at, "payload code invalid or beyond the group");
-    code_pos += len;
     code_index = i + 1;
     return id;
   };

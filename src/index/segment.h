@@ -326,8 +326,9 @@ class SegmentReader {
   bool DecodeSlow(uint64_t bits, unsigned avail, uint32_t* id, unsigned* len) const;
   // Decodes the payload code at bit `pos` of `g` (limit: group end).
   bool DecodeCode(const PagedRange& g, uint64_t pos, uint64_t limit, uint32_t* id, unsigned* len) const;
-  // Advances *pos over `n` whole codes, none of which may end past `limit`.
-  bool SkipCodes(const PagedRange& g, uint64_t* pos, uint64_t limit, uint64_t n) const;
+  // Skips the `n` codes at *pos and decodes the one after them into *id;
+  // *pos advances past it. False when a code is invalid or ends past `limit`.
+  bool NextCode(const PagedRange& g, uint64_t* pos, uint64_t limit, uint64_t n, uint32_t* id) const;
 };
 
 }  // namespace leakdex
