@@ -1,9 +1,14 @@
-// lookup_bench DIR [--samples N]: in-process lookup cost of an index
-// (bench/scale.sh). Takes N stored keys from the index's first segment (a
-// stored fingerprint, its unstored low bits set at random, is a hit) and N
-// random absent ones, then times, after one warm-up pass:
+// lookup_bench DIR [--samples N] [--load] [--chunk N]: in-process lookup cost
+// of an index (bench/scale.sh). Takes N stored keys from the index's first
+// segment (a stored fingerprint, its unstored low bits set at random, is a
+// hit) and N random absent ones, then times, after one warm-up pass:
 //   random   Index::Lookup one tag at a time, in random order;
-//   batched  Index::LookupMany over all of them at once (sorted, prefetched).
+//   batched  Index::LookupMany over all of them at once (sorted, prefetched),
+//            or, with --chunk N, over N tags at a time (as batch does: a
+//            chunk of a few thousand rows' tags, fewer tags than groups, is
+//            looked up in input order).
+// --load opens the index as batch does: read into memory, every page
+// verified at open (Index::OpenOptions::load_up_to_bytes).
 // Prints one JSON object: wall ns per lookup (random_ns, batched_ns) and this
 // thread's CPU ns per lookup (random_cpu_ns, batched_cpu_ns; steadier on a
 // shared machine, where wall time counts other processes' turns). Needs no
@@ -17,6 +22,7 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,13 +70,25 @@ double ThreadCpuNs() {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: lookup_bench DIR [--samples N]\n");
+    std::fprintf(stderr, "usage: lookup_bench DIR [--samples N] [--load] [--chunk N]\n");
     return 2;
   }
   const std::string dir = argv[1];
-  size_t n = 200000;
-  if (argc >= 4 && std::strcmp(argv[2], "--samples") == 0) n = std::stoul(argv[3]);
-  auto index = Index::Open(dir);
+  size_t n = 200000, chunk = 0;
+  Index::OpenOptions options;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--samples") == 0 && i + 1 < argc) {
+      n = std::stoul(argv[++i]);
+    } else if (std::strcmp(argv[i], "--chunk") == 0 && i + 1 < argc) {
+      chunk = std::stoul(argv[++i]);
+    } else if (std::strcmp(argv[i], "--load") == 0) {
+      options.load_up_to_bytes = UINT64_MAX;
+    } else {
+      std::fprintf(stderr, "lookup_bench: unknown argument %s\n", argv[i]);
+      return 2;
+    }
+  }
+  auto index = Index::Open(dir, options);
   if (!index.ok()) {
     std::fprintf(stderr, "lookup_bench: %s\n", index.status().ToString().c_str());
     return 4;
@@ -105,7 +123,11 @@ int main(int argc, char** argv) {
     auto t1 = Clock::now();
     const double c1 = ThreadCpuNs();
     std::vector<std::optional<KeyExposure>> out;
-    if (!(*index)->LookupMany(tags, &out).ok()) return 4;
+    const size_t step = chunk == 0 ? tags.size() : chunk;
+    for (size_t at = 0; at < tags.size(); at += step) {
+      const std::span<const Tag> part(tags.data() + at, std::min(step, tags.size() - at));
+      if (!(*index)->LookupMany(part, &out).ok()) return 4;
+    }
     auto t2 = Clock::now();
     const double c2 = ThreadCpuNs();
     if (round > 0) {

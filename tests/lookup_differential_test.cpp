@@ -113,6 +113,12 @@ uint64_t Compare(const std::string& path, const Keys& keys, const PayloadTable& 
   REQUIRE(r.ok());
   const SegmentReader& seg = **r;
   REQUIRE(seg.Verify().ok());
+  // Loaded and verified whole at open, as batch opens an index: lookups take
+  // the inline verified paths (PagedView::GetVerifiedRange, VerifiedWord).
+  auto l = SegmentReader::Open(path, 0, MappedFile::Mode::kLoad);
+  REQUIRE(l.ok());
+  const SegmentReader& loaded = **l;
+  REQUIRE(loaded.VerifyPages().ok());
   Reference ref(seg);
   REQUIRE(ref.stored().size() == keys.size());
   {
@@ -134,12 +140,17 @@ uint64_t Compare(const std::string& path, const Keys& keys, const PayloadTable& 
     REQUIRE(got.ok());
     ids.clear();
     REQUIRE(seg.LookupIds(fp, &ids).ok());
+    auto got_loaded = loaded.Lookup(fp);
+    REQUIRE(got_loaded.ok());
     INFO("fingerprint " << fp);
     REQUIRE(got->has_value() == want.has_value());
+    REQUIRE(got_loaded->has_value() == want.has_value());
     REQUIRE(ids.empty() == !want.has_value());
     if (want) {
       REQUIRE((*got)->payload == want->payload);
       REQUIRE((*got)->count == want->count);
+      REQUIRE((*got_loaded)->payload == want->payload);
+      REQUIRE((*got_loaded)->count == want->count);
       ++hits;
     }
     ++checked;

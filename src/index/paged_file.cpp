@@ -134,7 +134,7 @@ Status PagedView::Corrupt(uint64_t logical_off, const std::string& what) const {
   return Status::Corruption(path() + ": offset " + std::to_string(physical) + ": " + what);
 }
 
-Status PagedView::VerifyPage(uint64_t p) const {
+Status PagedView::VerifyPageChecksum(uint64_t p) const {
   if (p >= pages_) return Status::Corruption(path() + ": page " + std::to_string(p) + " beyond the end of the file");
   if (all_verified_.load(std::memory_order_acquire) || verified_[p].load(std::memory_order_acquire))
     return Status::Ok();
@@ -178,7 +178,7 @@ Result<const char*> PagedView::Get(uint64_t off, uint64_t len, std::vector<char>
   return static_cast<const char*>(scratch->data());
 }
 
-Status PagedView::GetRange(uint64_t off, uint64_t len, PagedRange* out, std::vector<char>* scratch) const {
+Status PagedView::GetRangeChecked(uint64_t off, uint64_t len, PagedRange* out, std::vector<char>* scratch) const {
   if (off > logical_size() || len > logical_size() - off)
     return Corrupt(std::min(off, logical_size()), "reference beyond the end of the file");
   const uint64_t first = off / kPageContent;

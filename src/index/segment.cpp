@@ -774,13 +774,14 @@ void SegmentReader::BuildSkipTable() {
   skip_.assign(size_t{1} << kSkipBits, 0);
   for (uint64_t v = 0; v < skip_.size(); ++v) {
     unsigned used = 0, codes = 0;
-    uint32_t id;
+    uint32_t entry = 0, id;
     unsigned len;
     while (used < kSkipBits && DecodeSlow(v >> used, kSkipBits - used, &id, &len)) {
       used += len;
       ++codes;
+      if (codes <= kSkipEnds) entry |= used << (4 + 4 * codes);
     }
-    skip_[v] = static_cast<uint16_t>((codes << 8) | used);
+    skip_[v] = entry | (used << 4) | codes;
   }
 }
 
@@ -816,28 +817,60 @@ bool SegmentReader::DecodeCode(const PagedRange& g, uint64_t pos, uint64_t limit
   return DecodeSlow(LoadBits(g, pos, avail), avail, id, len);
 }
 
-bool SegmentReader::SkipCodes(const PagedRange& g, uint64_t* pos, uint64_t limit, uint64_t n) const {
-  if (h_.dict_count <= 1) return h_.dict_count == 1;  // codes of 0 bits
-  uint64_t p = *pos;
-  while (n > 0) {
-    // Whole codes in the next kSkipBits bits (bits past `limit` may be read,
-    // but a code counted must end by `limit`).
-    const uint16_t e = skip_[LoadBits(g, p, kSkipBits)];
-    const unsigned codes = e >> 8;
-    if (codes != 0 && codes <= n) {
-      p += e & 0xff;
-      n -= codes;
-      if (p > limit) return false;
-      continue;
-    }
-    uint32_t id;
-    unsigned len;
-    if (!DecodeCode(g, p, limit, &id, &len)) return false;
-    p += len;
-    --n;
+bool SegmentReader::NextCode(const PagedRange& g, uint64_t* pos, uint64_t limit, uint64_t n, uint32_t* id) const {
+  if (h_.dict_count <= 1) {  // codes of 0 bits
+    *id = 0;
+    return h_.dict_count == 1;
   }
-  *pos = p;
-  return true;
+  uint64_t p = *pos;
+  for (;;) {
+    // One load of 64 bits, then table steps on it in a register (the load
+    // and its page-boundary branch were half of each step's latency). Bits
+    // past `limit` may be read and counted; p only grows, so one check of
+    // p against `limit` after the steps rejects a code ending past it as a
+    // check after every step would.
+    uint64_t w = LoadBits(g, p, 64);
+    unsigned avail = 64;
+    while (n > 0 && avail >= kSkipBits) {
+      const uint32_t e = skip_[w & ((uint64_t{1} << kSkipBits) - 1)];
+      const unsigned codes = e & 15;
+      unsigned used;
+      if (codes <= n) {
+        if (codes == 0) break;  // the next code is longer than kSkipBits bits
+        used = (e >> 4) & 15;
+        n -= codes;
+      } else if (n <= kSkipEnds) {  // fewer codes left than these bits hold: the end of the n-th
+        used = (e >> (4 + 4 * n)) & 15;
+        n = 0;
+      } else {
+        used = (e >> (4 + 4 * kSkipEnds)) & 15;
+        n -= kSkipEnds;
+      }
+      w >>= used;
+      avail -= used;
+      p += used;
+    }
+    if (p > limit) return false;
+    if (n == 0 && avail >= fast_bits_) {
+      // The wanted code, from the bits already loaded (DecodeCode's fast table).
+      if (const uint32_t e = fast_[w & ((uint64_t{1} << fast_bits_) - 1)]; e != 0) {
+        if (p + (e & 63) > limit) return false;
+        *id = e >> 6;
+        *pos = p + (e & 63);
+        return true;
+      }
+    }
+    if (n == 0 || avail >= kSkipBits) {  // the wanted code, or one longer than the tables
+      unsigned len;
+      if (!DecodeCode(g, p, limit, id, &len)) return false;
+      p += len;
+      if (n == 0) {
+        *pos = p;
+        return true;
+      }
+      --n;
+    }
+  }
 }
 
 Payload SegmentReader::PayloadOf(uint32_t id) const {
@@ -858,6 +891,18 @@ Result<std::pair<uint64_t, uint64_t>> SegmentReader::GroupRange(uint64_t g) cons
   if (start > end || end > h_.data_bits || ((end + 7) >> 3) - (start >> 3) > max_group_bytes_)
     return view_->Corrupt(off, "group directory entry out of range");
   return std::make_pair(start, end);
+}
+
+bool SegmentReader::VerifiedGroupRange(uint64_t g, std::pair<uint64_t, uint64_t>* range) const {
+  const uint64_t off = sections_[5].offset + g * 8;
+  const char* a = view_->VerifiedWord(off);
+  const char* b = view_->VerifiedWord(off + 8);
+  if (a == nullptr || b == nullptr) return false;
+  const uint64_t start = DecodeFixed64(a), end = DecodeFixed64(b);
+  // GroupRange's checks: when they fail, GroupRange reports the corruption.
+  if (start > end || end > h_.data_bits || ((end + 7) >> 3) - (start >> 3) > max_group_bytes_) return false;
+  *range = {start, end};
+  return true;
 }
 
 void SegmentReader::Prefetch(uint64_t fp) const {
@@ -890,13 +935,19 @@ Status SegmentReader::LookupIds(uint64_t fp, std::vector<uint32_t>* ids, bool pr
   const uint64_t g = q >> x.group_bits;
   const uint64_t j = q & Mask(x.group_bits);
   const uint64_t z = uint64_t{1} << x.group_bits;
-  LEAKDEX_ASSIGN_OR_RETURN(auto range, GroupRange(g));
+  std::pair<uint64_t, uint64_t> range;
+  if (!VerifiedGroupRange(g, &range)) {
+    LEAKDEX_ASSIGN_OR_RETURN(range, GroupRange(g));
+  }
   const uint64_t glen = range.second - range.first;
-  thread_local std::vector<char> scratch;  // only for a group spanning three pages or more
   const uint64_t byte0 = range.first >> 3;
   const uint64_t group_at = sections_[4].offset + byte0;
+  const uint64_t group_bytes = ((range.second + 7) >> 3) - byte0;
   PagedRange grp;
-  LEAKDEX_RETURN_IF_ERROR(view_->GetRange(group_at, ((range.second + 7) >> 3) - byte0, &grp, &scratch));
+  if (!view_->GetVerifiedRange(group_at, group_bytes, &grp)) {
+    thread_local std::vector<char> scratch;  // only for a group spanning three pages or more
+    LEAKDEX_RETURN_IF_ERROR(view_->GetRange(group_at, group_bytes, &grp, &scratch));
+  }
   // The lookup reads the unary code, then a remainder and codes further on:
   // fetching the whole group now overlaps those cache misses instead of
   // paying them one after the other.
@@ -948,11 +999,8 @@ Status SegmentReader::LookupIds(uint64_t fp, std::vector<uint32_t>* ids, bool pr
   const uint64_t code_limit = s0 + glen;
   auto id_of = [&](uint64_t i) -> Result<uint32_t> {
     uint32_t id = 0;
-    unsigned len = 0;
-    if (!SkipCodes(grp, &code_pos, code_limit, i - code_index) ||
-        !DecodeCode(grp, code_pos, code_limit, &id, &len))
+    if (!NextCode(grp, &code_pos, code_limit, i - code_index, &id))
       return view_->Corrupt(group_at, "payload code invalid or beyond the group");
-    code_pos += len;
     code_index = i + 1;
     return id;
   };

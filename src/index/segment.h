@@ -283,6 +283,10 @@ class SegmentReader {
   Status ParseFooterAndDirectory();
   Status ParseDictionary();
   Result<std::pair<uint64_t, uint64_t>> GroupRange(uint64_t g) const;
+  // GroupRange without a Status, for a view VerifyAll has checked: false when
+  // the view is not (yet) verified or the entry fails GroupRange's checks
+  // (the caller then calls GroupRange, which reports it).
+  bool VerifiedGroupRange(uint64_t g, std::pair<uint64_t, uint64_t>* range) const;
   // Fully decodes group g with every structural check.
   Status DecodeGroup(uint64_t g, std::vector<GroupKey>* out, std::vector<char>* scratch) const;
 
@@ -307,10 +311,14 @@ class SegmentReader {
   uint64_t count_of_len_[33] = {};
   // Skipping codes (a lookup needs the code of the k-th key of a group, so it
   // passes over the k codes before it): indexed by the next kSkipBits bits,
-  // (whole codes in them << 8) | bits those codes use. Built at open from the
-  // code lengths alone; not stored in the file.
-  static constexpr unsigned kSkipBits = 12;
-  std::vector<uint16_t> skip_;
+  // bits 0-3: the whole codes in them (c), bits 4-7: the bits those c codes
+  // use, and at bits 4 + 4i (i = 1..kSkipEnds, i <= c) the bits the first i
+  // codes use, so that the last step stops exactly after the codes still to
+  // skip instead of decoding them one by one. 16 KiB; built at open from
+  // the code lengths alone; not stored in the file.
+  static constexpr unsigned kSkipBits = 12;  // ends and counts fit in 4 bits
+  static constexpr unsigned kSkipEnds = 6;
+  std::vector<uint32_t> skip_;
   void BuildSkipTable();
   // The code that `bits` (MSB-first code bits in its low `avail` bits,
   // stream order: LSB first) starts with, by the canonical ranges; false when
@@ -318,8 +326,9 @@ class SegmentReader {
   bool DecodeSlow(uint64_t bits, unsigned avail, uint32_t* id, unsigned* len) const;
   // Decodes the payload code at bit `pos` of `g` (limit: group end).
   bool DecodeCode(const PagedRange& g, uint64_t pos, uint64_t limit, uint32_t* id, unsigned* len) const;
-  // Advances *pos over `n` whole codes, none of which may end past `limit`.
-  bool SkipCodes(const PagedRange& g, uint64_t* pos, uint64_t limit, uint64_t n) const;
+  // Skips the `n` codes at *pos and decodes the one after them into *id;
+  // *pos advances past it. False when a code is invalid or ends past `limit`.
+  bool NextCode(const PagedRange& g, uint64_t* pos, uint64_t limit, uint64_t n, uint32_t* id) const;
 };
 
 }  // namespace leakdex
