@@ -45,23 +45,29 @@ norm::T2s& Converter() {
 }
 
 // Compares new and reference on each input; keeps the first few disagreements.
+// The new code is also run with every confirming pass in full
+// (NormalizeAddressFullPasses), the oracle of NormalizeAddress's shortcut
+// (IsOwnFixedPoint in address.cpp): all three must agree.
 struct Differ {
   size_t checked = 0, ok = 0, mismatches = 0;
   std::vector<std::string> examples;
 
   void Check(std::string_view raw) {
-    std::vector<std::string> a{"sentinel"}, b{"sentinel"};
+    std::vector<std::string> a{"sentinel"}, b{"sentinel"}, full{"sentinel"};
     NormOutcome oa = norm::NormalizeAddress(raw, Converter(), a);
     NormOutcome ob = norm::reference::NormalizeAddress(raw, Converter(), b);
+    NormOutcome of = norm::NormalizeAddressFullPasses(raw, Converter(), full);
     ++checked;
     ok += oa == NormOutcome::kOk;
-    if (oa == ob && a == b) return;
+    if (oa == ob && a == b && of == oa && full == a) return;
     ++mismatches;
     if (examples.size() < 10) {
       std::string e = "input [" + std::string(raw) + "] new " + std::string(leakdex::NormOutcomeName(oa)) + " {";
       for (size_t i = 1; i < a.size(); ++i) e += a[i] + ";";
       e += "} reference " + std::string(leakdex::NormOutcomeName(ob)) + " {";
       for (size_t i = 1; i < b.size(); ++i) e += b[i] + ";";
+      e += "} full passes " + std::string(leakdex::NormOutcomeName(of)) + " {";
+      for (size_t i = 1; i < full.size(); ++i) e += full[i] + ";";
       examples.push_back(e + "}");
     }
   }
