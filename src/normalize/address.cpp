@@ -464,23 +464,33 @@ class NameFinder {
     if (pos != walked_pos_) {
       walk_ = WalkDown(t_, s_, pos);
       walked_pos_ = pos;
+      // The walk read s_[pos..pos+depth] at most; whoever takes a match (ending
+      // at pos+depth at most) reads at most two code points after it (RoadFollows).
+      NoteRead(pos + walk_.depth + 2);
     }
     if (walk_.node < 0) return Match{};
     return DeepestKept(t_, walk_, keep);
   }
+
+  // Records that s_[0..end) may have been read (see ResolveRegion's read_end).
+  void NoteRead(size_t end) { read_end_ = std::max(read_end_, end); }
+  size_t read_end() const { return read_end_; }
 
  private:
   const Table& t_;
   std::u32string_view s_;
   size_t walked_pos_ = std::u32string_view::npos;
   Walk walk_;
+  size_t read_end_ = 0;
 };
 
 constexpr auto kAny = [](const Division&) { return true; };
 
 // Skips repeats of already-resolved names and filler ("上海市上海市", "市辖区").
 size_t SkipFiller(NameFinder& finder, std::u32string_view s, size_t pos, std::initializer_list<int> resolved) {
-  while (pos < s.size()) {
+  while (true) {
+    finder.NoteRead(pos + 3);  // the size test and the 市辖区 test read s[pos..pos+3) at most
+    if (pos >= s.size()) break;
     std::u32string_view rest = s.substr(pos);
     if (rest.starts_with(U"市辖区")) { pos += 3; continue; }
     if (rest.starts_with(U"辖区")) { pos += 2; continue; }
@@ -504,7 +514,11 @@ struct Region {
 };
 
 // Resolves the region prefix of s; returns the position after it.
-size_t ResolveRegion(std::u32string_view s, Region& r) {
+// `read_end` (if given) receives a bound on what was read: the result depends
+// only on s[0..read_end) as long as s.size() >= read_end (every test of s.size()
+// compares it with a position below read_end, so any such s answers them the
+// same way). IsOwnFixedPoint relies on it to skip a second resolution.
+size_t ResolveRegion(std::u32string_view s, Region& r, size_t* read_end = nullptr) {
   const Table& t = Divisions();
   size_t pos = 0;
   for (std::u32string_view country : {std::u32string_view(U"中华人民共和国"), std::u32string_view(U"中国")}) {
@@ -557,6 +571,7 @@ size_t ResolveRegion(std::u32string_view s, Region& r) {
     }
   }
   r = {prov, city, dist};
+  if (read_end) *read_end = std::max<size_t>(finder.read_end(), 7);  // 7: the country test above
   return pos;
 }
 
@@ -844,14 +859,17 @@ void CutNotes(std::u32string& s) { s.resize(NoteCut(s)); }
 // (T2s::MayChangeAt: the general path's NeedsConversion gives the same answer
 // on the trimmed text, as no t2s phrase key holds ASCII), and then s holds its
 // code points. False: use the general path (s is garbage).
-// `marks` receives the union of the code points' Class bits.
-bool DecodeSimple(std::string_view raw, std::u32string& s, uint16_t& marks) {
+// `marks` receives the union of the code points' Class bits; `may_change_seen`
+// whether a code point of T2s::MayChange's set was there (one that t2s leaves
+// as it is only because of what surrounds it: 沈, 俱, 么).
+bool DecodeSimple(std::string_view raw, std::u32string& s, uint16_t& marks, bool& may_change_seen) {
   s.resize(raw.size());  // at least one byte per code point
   char32_t* out = s.data();
   size_t n = 0;
   const uint64_t* may_change = nullptr;  // fetched at the first ideograph
   const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
   uint16_t k = 0;
+  bool seen = false;
   for (size_t i = 0; i < raw.size();) {
     const unsigned char b = p[i];
     if (b < 0x80) {
@@ -866,14 +884,17 @@ bool DecodeSimple(std::string_view raw, std::u32string& s, uint16_t& marks) {
     const char32_t c = (char32_t{b & 0x0Fu} << 12) | (char32_t{p[i + 1] & 0x3Fu} << 6) | (p[i + 2] & 0x3Fu);
     if (c < kCjkFirst || c > kCjkLast) return false;
     if (!may_change) may_change = MayChangeCjk();
-    if ((may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) && T2s::MayChangeAt(raw, i, c))
-      return false;
+    if (may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) {
+      if (T2s::MayChangeAt(raw, i, c)) return false;
+      seen = true;
+    }
     out[n++] = c;
     k |= g_class[c];
     i += 3;
   }
   s.resize(n);
   marks = k;
+  may_change_seen = seen;
   return true;
 }
 
@@ -886,12 +907,44 @@ struct Scratch {
   // IsOwnFixedPoint reads them.
   bool tail_ready = false;
   Region region;
+  // Also from that pass: the union of the Class bits of its text after decoding
+  // (a superset of the tail's, but for the code points NormaliseTail writes),
+  // and whether DecodeSimple took it without meeting a MayChange code point.
+  uint16_t marks = 0;
+  bool simple = false;
+  // And whether the text it resolved the region on (size text_size) began with
+  // the region's names as written in the prefix (prefix_canonical), with the
+  // code points after them that the resolution read (`head`: up to read_end,
+  // when that is within the text).
+  bool prefix_canonical = false;
+  size_t text_size = 0, read_end = 0;
+  std::u32string head;
   std::u32string text32, tail;  // IsOwnFixedPoint's scratch
 };
 
 Scratch& ThreadScratch() {
   thread_local Scratch w;
   return w;
+}
+
+// Fills Scratch's prefix_canonical, text_size, read_end and head from AddressPass's
+// region resolution on s (region, ending at pos, having read s[0..read_end)).
+void RecordRegionReads(std::u32string_view s, size_t pos, const Region& region, size_t read_end, Scratch& w) {
+  w.text_size = s.size();
+  w.read_end = read_end;
+  w.prefix_canonical = false;
+  if (read_end > s.size() || read_end < pos) return;
+  const Table& t = Divisions();
+  size_t at = 0;
+  for (int d : {region.prov, region.city, region.dist}) {
+    if (d < 0) continue;
+    const std::u32string& name = t.divs[d].name;
+    if (s.substr(at, name.size()) != name) return;
+    at += name.size();
+  }
+  if (at != pos) return;
+  w.prefix_canonical = true;
+  w.head.assign(s.substr(pos, read_end - pos));
 }
 
 // Latin/pinyin address: lower case, words separated by one space. Not resolved.
@@ -972,7 +1025,8 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
   std::string_view text;
   uint16_t marks = 0;
   bool marks_known = false;  // marks already holds the classes of s (as trimmed)
-  if (DecodeSimple(raw, s, marks)) {
+  bool may_change_seen = true;
+  if (DecodeSimple(raw, s, marks, may_change_seen)) {
     // NFKC and t2s leave raw as it is (see DecodeSimple); trimming can only
     // remove ASCII white space, one byte per code point.
     size_t lead = 0, trail = 0;
@@ -1015,7 +1069,9 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
   DropDeliveryNoise(s, w.tmp, w.toks, marks);
   CleanText(s, marks);
   Region region;
-  const size_t pos = ResolveRegion(s, region);
+  size_t read_end = 0;
+  const size_t pos = ResolveRegion(s, region, &read_end);
+  RecordRegionReads(s, pos, region, read_end, w);
   s.erase(0, pos);
   while (!s.empty() && (s.back() == '-' || s.back() == '#')) s.pop_back();
   NormaliseTail(s, w.tmp, marks);
@@ -1035,8 +1091,98 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
   // Only notes, phone numbers or Latin letters were Chinese here: nothing left to key.
   if (region.prov < 0 && std::none_of(s.begin(), s.end(), Cjk)) return NormOutcome::kInvalid;
   w.region = region;
+  w.marks = marks;
+  w.simple = !may_change_seen;
   w.tail_ready = true;
   return NormOutcome::kOk;
+}
+
+// The steps of IsOwnFixedPoint from CleanText's last ones on, on x's code
+// points xs (the region's names, prefix_len of them, then the tail w.s).
+// `marks`: the Class bits of xs, or a superset (enough for the steps that
+// test them, see NormaliseTail). The steps before CleanText's note cut are the
+// caller's to check.
+bool ConfirmRegionAndTail(std::u32string_view xs, size_t prefix_len, uint16_t marks, Scratch& w) {
+  if ((marks & kNoteFirst) && NoteCut(xs) != xs.size()) return false;
+  if (GluedPostcodeAtEnd(xs) || GluedPostcodeAtStart(xs)) return false;
+  if (xs[0] == '#' || xs[0] == '-') return false;
+  // The region: as the pass resolved it when xs agrees with the pass's text on
+  // everything the resolution read (ResolveRegion's read_end), else resolved again.
+  const bool same_reads = w.prefix_canonical && w.read_end <= xs.size() && w.read_end >= prefix_len &&
+                          xs.substr(prefix_len, w.read_end - prefix_len) == w.head;
+  if (!same_reads) {
+    Region r;
+    if (ResolveRegion(xs, r) != prefix_len || r.prov != w.region.prov || r.city != w.region.city ||
+        r.dist != w.region.dist)
+      return false;
+  }
+  std::u32string& tail = w.tail;
+  tail.assign(w.s);
+  if (!tail.empty() && (tail.back() == '-' || tail.back() == '#')) return false;
+  NormaliseTail(tail, w.tmp, marks);
+  if (tail != w.s) return false;
+  if (tail.empty() || tail.back() == '-' || tail.front() == '-') return false;
+  return true;
+}
+
+// The union of the Class bits of each division's name, and whether the name is
+// in DecodeSimple's set (U+4E00..U+9FFF) with no MayChange code point; and
+// whether the code points NormaliseTail writes (号栋室单元, digits) are free
+// of MayChange code points too. Built on first use (after InitClasses).
+struct PrefixClasses {
+  std::vector<uint16_t> marks;
+  std::vector<uint8_t> simple;
+  uint16_t tail_written_marks = 0;
+  bool tail_written_simple = true;
+};
+
+const PrefixClasses& DivisionClasses() {
+  static const PrefixClasses p = [] {
+    const Table& t = Divisions();
+    PrefixClasses c;
+    auto simple_char = [](char32_t ch) { return ch >= kCjkFirst && ch <= kCjkLast && !T2s::MayChange(ch); };
+    for (const Division& d : t.divs) {
+      uint16_t m = 0;
+      bool simple = !d.name.empty();
+      for (char32_t ch : d.name) {
+        m |= Class(ch);
+        simple &= simple_char(ch);
+      }
+      c.marks.push_back(m);
+      c.simple.push_back(simple);
+    }
+    for (char32_t ch : std::u32string_view(U"号栋室单元")) {
+      c.tail_written_marks |= Class(ch);
+      c.tail_written_simple &= simple_char(ch);
+    }
+    for (char32_t ch = '0'; ch <= '9'; ++ch) c.tail_written_marks |= Class(ch);
+    return c;
+  }();
+  return p;
+}
+
+// The shortcut of IsOwnFixedPoint, from what the pass recorded instead of a
+// scan of x, when the pass took DecodeSimple's path without a MayChange code
+// point (w.simple) and the prefix names are simple: then
+//  - DecodeSimple accepts x: the tail's code points are the pass's (ASCII or
+//    U+4E00..U+9FFF, no MayChange one) or NormaliseTail's (号栋室单元, digits);
+//  - no white space, lossy marker, '*', bracket or lower-case letter: the tail
+//    is what KeepAddressCharacters kept (or NormaliseTail wrote), the prefix
+//    is ideographs; and x has an ideograph (the pass's last check);
+//  - `marks`, set to the pass's marks | the prefix's | NormaliseTail's, is a
+//    superset of x's Class bits.
+bool KnownSimple(const Scratch& w, uint16_t& marks) {
+  if (!w.simple) return false;
+  const PrefixClasses& pc = DivisionClasses();
+  if (!pc.tail_written_simple) return false;
+  uint16_t m = w.marks | pc.tail_written_marks;
+  for (int d : {w.region.prov, w.region.city, w.region.dist}) {
+    if (d < 0) continue;
+    if (!pc.simple[d]) return false;
+    m |= pc.marks[d];
+  }
+  marks = m;
+  return true;
 }
 
 // True if AddressPass(x) would return kOk and x itself, where x is the result of
@@ -1067,9 +1213,11 @@ bool IsOwnFixedPoint(std::string_view x, Scratch& w) {
   }
   const size_t prefix_len = xs.size();
   xs += w.s;
+  if (IsNullPlaceholder(x) || x == "同上" || x == "详见备注" || x == "地址") return false;
+  uint16_t marks = 0;
+  if (KnownSimple(w, marks)) return ConfirmRegionAndTail(xs, prefix_len, marks, w);
   // DecodeSimple over x, from its code points; UTF-8 offsets counted for MayChangeAt.
   const uint64_t* may_change = MayChangeCjk();
-  uint16_t marks = 0;
   size_t at = 0;
   for (char32_t c : xs) {
     if (c < 0x80) {
@@ -1091,21 +1239,7 @@ bool IsOwnFixedPoint(std::string_view x, Scratch& w) {
   }
   if (marks & (kSpace | kLossy | kStar | kOpenBr | kCloseBr)) return false;
   if (!(marks & kCjk)) return false;
-  if (IsNullPlaceholder(x) || x == "同上" || x == "详见备注" || x == "地址") return false;
-  if ((marks & kNoteFirst) && NoteCut(xs) != xs.size()) return false;
-  if (GluedPostcodeAtEnd(xs) || GluedPostcodeAtStart(xs)) return false;
-  if (xs[0] == '#' || xs[0] == '-') return false;
-  Region r;
-  if (ResolveRegion(xs, r) != prefix_len || r.prov != w.region.prov || r.city != w.region.city ||
-      r.dist != w.region.dist)
-    return false;
-  std::u32string& tail = w.tail;
-  tail.assign(w.s);
-  if (!tail.empty() && (tail.back() == '-' || tail.back() == '#')) return false;
-  NormaliseTail(tail, w.tmp, marks);
-  if (tail != w.s) return false;
-  if (tail.empty() || tail.back() == '-' || tail.front() == '-') return false;
-  return true;
+  return ConfirmRegionAndTail(xs, prefix_len, marks, w);
 }
 
 }  // namespace
