@@ -282,6 +282,7 @@ enum : uint16_t {
   kTailMark = 1 << 11,    // # 第 幢 楼 座 房 户 层: NormaliseTail has work for them
   kStar = 1 << 12,        // '*': a masked value
   kKept = 1 << 13,        // CleanText keeps it: kCjk, ASCII letters and digits, '-', '#'
+  kMayChange = 1 << 14,   // T2s::MayChange, for U+4E00..U+9FFF only (DecodeSimple's range)
 };
 
 // Delivery notes: the text from the first of these to the end is dropped.
@@ -296,6 +297,9 @@ static_assert(kNoteCount <= 32, "the note search keeps a 32-bit mask");
 // a function-local static, whose guard also publishes the table to every thread).
 // Not built at load time: a process that never sees an address does not pay.
 const uint16_t* g_class = nullptr;
+
+// DecodeSimple's range: CJK Unified Ideographs without the extensions.
+constexpr char32_t kCjkFirst = 0x4E00, kCjkLast = 0x9FFF;
 
 bool InitClasses() {
   static const std::vector<uint16_t> t = [] {
@@ -314,6 +318,12 @@ bool InitClasses() {
     mark(U"*", kStar);
     mark(U"-#0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", kKept);
     for (std::u32string_view n : kNotes) v[n[0]] |= kNoteFirst;
+    // T2s::MayChange as a class bit: the one-scan decoder asks it for every
+    // ideograph, and one table lookup for both is cheaper than the 2.6 KB
+    // bitset it had besides.
+    for (char32_t c = kCjkFirst; c <= kCjkLast; ++c) {
+      if (T2s::MayChange(c)) v[c] |= kMayChange;
+    }
     for (char32_t c = 0; c < 0x10000; ++c) {
       if (IsCjkIdeograph(c)) v[c] |= kCjk | kKept;
       if (IsSpace(c)) v[c] |= kSpace;
@@ -333,19 +343,6 @@ inline uint16_t FullClass(char32_t c) {
 }
 inline bool Has(char32_t c, uint16_t bit) { return (Class(c) & bit) != 0; }
 
-// T2s::MayChange over U+4E00..U+9FFF as a bitset (2.6 KB), built on first use:
-// the one-scan decoder asks it for every ideograph.
-constexpr char32_t kCjkFirst = 0x4E00, kCjkLast = 0x9FFF;
-const uint64_t* MayChangeCjk() {
-  static const std::vector<uint64_t> bits = [] {
-    std::vector<uint64_t> v((kCjkLast - kCjkFirst + 64) / 64, 0);
-    for (char32_t c = kCjkFirst; c <= kCjkLast; ++c) {
-      if (T2s::MayChange(c)) v[(c - kCjkFirst) >> 6] |= uint64_t{1} << ((c - kCjkFirst) & 63);
-    }
-    return v;
-  }();
-  return bits.data();
-}
 
 // For the rarely tested sets.
 bool In(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
@@ -866,7 +863,6 @@ bool DecodeSimple(std::string_view raw, std::u32string& s, uint16_t& marks, bool
   s.resize(raw.size());  // at least one byte per code point
   char32_t* out = s.data();
   size_t n = 0;
-  const uint64_t* may_change = nullptr;  // fetched at the first ideograph
   const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
   uint16_t k = 0;
   bool seen = false;
@@ -883,13 +879,13 @@ bool DecodeSimple(std::string_view raw, std::u32string& s, uint16_t& marks, bool
       return false;
     const char32_t c = (char32_t{b & 0x0Fu} << 12) | (char32_t{p[i + 1] & 0x3Fu} << 6) | (p[i + 2] & 0x3Fu);
     if (c < kCjkFirst || c > kCjkLast) return false;
-    if (!may_change) may_change = MayChangeCjk();
-    if (may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) {
+    const uint16_t cls = g_class[c];
+    if (cls & kMayChange) {
       if (T2s::MayChangeAt(raw, i, c)) return false;
       seen = true;
     }
     out[n++] = c;
-    k |= g_class[c];
+    k |= cls;
     i += 3;
   }
   s.resize(n);
@@ -1217,7 +1213,6 @@ bool IsOwnFixedPoint(std::string_view x, Scratch& w) {
   uint16_t marks = 0;
   if (KnownSimple(w, marks)) return ConfirmRegionAndTail(xs, prefix_len, marks, w);
   // DecodeSimple over x, from its code points; UTF-8 offsets counted for MayChangeAt.
-  const uint64_t* may_change = MayChangeCjk();
   size_t at = 0;
   for (char32_t c : xs) {
     if (c < 0x80) {
@@ -1227,7 +1222,7 @@ bool IsOwnFixedPoint(std::string_view x, Scratch& w) {
       continue;
     }
     if (c < kCjkFirst || c > kCjkLast) return false;
-    if ((may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) && T2s::MayChangeAt(x, at, c)) return false;
+    if ((g_class[c] & kMayChange) && T2s::MayChangeAt(x, at, c)) return false;
     marks |= g_class[c];
     at += 3;
   }
