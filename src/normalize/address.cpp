@@ -70,14 +70,18 @@ struct TrieNode {
   int name = -1;                               // index into Table::names, or -1
 };
 
-// The trie as looked up: every node's children in one contiguous run of
-// kid_chars/kid_nodes (no pointer chase to a per-node vector), and a parent
-// link so that the longest-match walk needs no recursion (see DeepestKept).
+// The trie as looked up: a node's children are consecutive nodes, each holding
+// its own code point, so one step of a walk reads one run of nodes (the
+// children's code points and, in the same cache lines, the child's own run):
+// no separate arrays of child code points and child indexes to chase. Nodes are
+// laid out depth first with each child run right after its parent's run, so
+// the nodes of one name are close together. A parent link (Table::parent)
+// lets the longest-match walk go back up without recursion (see DeepestKept).
 struct FlatNode {
-  uint32_t first_kid = 0;  // index into Table::kid_chars / kid_nodes
-  uint32_t kid_count = 0;
+  char32_t ch = 0;         // the code point leading to this node
   int32_t name = -1;       // index into Table::names, or -1
-  int32_t parent = -1;     // -1 for the root and the root's children
+  uint32_t first_kid = 0;  // index of the first child in Table::flat
+  uint32_t kid_count = 0;  // children, sorted by code point
 };
 
 struct Table {
@@ -85,9 +89,8 @@ struct Table {
   std::vector<Name> names;
   std::vector<TrieNode> nodes;      // built by TrieInsert, released by Flatten; nodes[0] is the root
   std::vector<int32_t> root_kids;   // BMP code point -> node, or -1
-  std::vector<FlatNode> flat;       // nodes, flattened (same indexes)
-  std::vector<char32_t> kid_chars;  // sorted within each node's run
-  std::vector<int32_t> kid_nodes;
+  std::vector<FlatNode> flat;       // nodes, flattened (flat[0] unused: the root is root_kids)
+  std::vector<int32_t> parent;      // per flat node; -1 for the root's children
 };
 
 std::u32string U32(std::string_view s) {
@@ -135,21 +138,33 @@ void TrieInsert(Table& t, const std::u32string& name, int name_index) {
   t.nodes[node].name = name_index;
 }
 
-// Copies t.nodes into the lookup form (t.flat, t.kid_chars, t.kid_nodes).
+// Fills flat node `at` from build node `node` and lays out its descendants
+// from t.flat[next] on: the children's run first, then each child's subtree.
+void PlaceSubtree(Table& t, int node, uint32_t at, uint32_t& next) {
+  const auto& kids = t.nodes[node].kids;
+  const uint32_t first = next;
+  t.flat[at].name = t.nodes[node].name;
+  t.flat[at].first_kid = first;
+  t.flat[at].kid_count = static_cast<uint32_t>(kids.size());
+  next += static_cast<uint32_t>(kids.size());
+  for (size_t k = 0; k < kids.size(); ++k) {
+    t.flat[first + k].ch = kids[k].first;
+    t.parent[first + k] = static_cast<int32_t>(at);
+  }
+  for (size_t k = 0; k < kids.size(); ++k) PlaceSubtree(t, kids[k].second, first + static_cast<uint32_t>(k), next);
+}
+
+// Copies t.nodes into the lookup form (t.flat, t.parent; root_kids renumbered).
 void Flatten(Table& t) {
   t.flat.assign(t.nodes.size(), FlatNode{});
-  for (size_t i = 0; i < t.nodes.size(); ++i) {
-    FlatNode& f = t.flat[i];
-    f.name = t.nodes[i].name;
-    f.first_kid = static_cast<uint32_t>(t.kid_chars.size());
-    f.kid_count = static_cast<uint32_t>(t.nodes[i].kids.size());
-    for (const auto& [c, kid] : t.nodes[i].kids) {
-      t.kid_chars.push_back(c);
-      t.kid_nodes.push_back(kid);
-    }
-  }
-  for (size_t i = 0; i < t.nodes.size(); ++i) {
-    for (const auto& kid : t.nodes[i].kids) t.flat[kid.second].parent = static_cast<int32_t>(i);
+  t.parent.assign(t.nodes.size(), -1);
+  uint32_t next = 1;  // t.nodes[0], the root, has no kids of its own (root_kids has them)
+  for (size_t c = 0; c < t.root_kids.size(); ++c) {
+    if (t.root_kids[c] < 0) continue;
+    const uint32_t at = next++;
+    t.flat[at].ch = static_cast<char32_t>(c);
+    PlaceSubtree(t, t.root_kids[c], at, next);
+    t.root_kids[c] = static_cast<int32_t>(at);
   }
   std::vector<TrieNode>().swap(t.nodes);  // build-time only
 }
@@ -247,15 +262,16 @@ int TrieChild(const Table& t, int node, char32_t c) {
 // linear scan beats the binary search there.
 inline int FlatChild(const Table& t, int node, char32_t c) {
   const FlatNode& n = t.flat[node];
-  const char32_t* chars = t.kid_chars.data() + n.first_kid;
+  const FlatNode* kids = t.flat.data() + n.first_kid;
   if (n.kid_count <= 8) {
     for (uint32_t k = 0; k < n.kid_count; ++k) {
-      if (chars[k] == c) return t.kid_nodes[n.first_kid + k];
+      if (kids[k].ch == c) return static_cast<int>(n.first_kid + k);
     }
     return -1;
   }
-  const char32_t* it = std::lower_bound(chars, chars + n.kid_count, c);
-  return it != chars + n.kid_count && *it == c ? t.kid_nodes[n.first_kid + (it - chars)] : -1;
+  const FlatNode* it = std::lower_bound(kids, kids + n.kid_count, c,
+                                        [](const FlatNode& kid, char32_t x) { return kid.ch < x; });
+  return it != kids + n.kid_count && it->ch == c ? static_cast<int>(n.first_kid + (it - kids)) : -1;
 }
 
 const Table& Divisions() {
@@ -438,7 +454,7 @@ Walk WalkDown(const Table& t, std::u32string_view s, size_t pos) {
 // it replaces (first terminal, deepest first, with a kept target wins).
 template <typename Filter>
 Match DeepestKept(const Table& t, Walk w, const Filter& keep) {
-  for (int node = w.node; w.depth >= 2; --w.depth, node = t.flat[node].parent) {
+  for (int node = w.node; w.depth >= 2; --w.depth, node = t.parent[node]) {
     const int n = t.flat[node].name;
     if (n < 0) continue;
     const Name& name = t.names[n];
