@@ -992,15 +992,24 @@ void DropBracketed(std::u32string& s) {
 // everything else (spaces, punctuation, symbols). Branch-free per code point
 // (the kept/dropped and letter/ideograph mix is unpredictable): CleanText's
 // hottest loop before.
-void KeepAddressCharacters(std::u32string& s) {
+// `simple`: every code point is ASCII or in U+4E00..U+9FFF (DecodeSimple's set),
+// so a non-ASCII one is an ideograph, kept, and the class table (whose
+// ideograph part does not stay in the L1 cache) need not be read for it.
+template <bool kSimple>
+void KeepCharacters(std::u32string& s) {
   size_t w = 0;
   for (char32_t c : s) {
-    const bool kept = (FullClass(c) & kKept) != 0;
+    const bool kept = kSimple ? c >= 0x80 || (g_class[c] & kKept) != 0 : (FullClass(c) & kKept) != 0;
     const bool lower = c - U'a' < 26;
     s[w] = lower ? c - (U'a' - U'A') : c;
     w += kept;
   }
   s.resize(w);
+}
+
+void KeepAddressCharacters(std::u32string& s, bool simple) {
+  if (simple) KeepCharacters<true>(s);
+  else KeepCharacters<false>(s);
 }
 
 bool AllDigits(std::u32string_view s) { return std::all_of(s.begin(), s.end(), IsDigit); }
@@ -1016,10 +1025,11 @@ bool GluedPostcodeAtStart(std::u32string_view s) { return s.size() > 8 && AllDig
 // Brackets with their content, then delivery notes, then punctuation; in place.
 // `marks`: the FullClass bits of s's code points, or a superset; a step whose
 // characters are absent is skipped (it would be a no-op).
-void CleanText(std::u32string& s, uint16_t marks) {
+// `simple`: s is in DecodeSimple's set (see KeepAddressCharacters).
+void CleanText(std::u32string& s, uint16_t marks, bool simple) {
   if (marks & (kOpenBr | kCloseBr)) DropBracketed(s);
   if (marks & kNoteFirst) CutNotes(s);
-  KeepAddressCharacters(s);
+  KeepAddressCharacters(s, simple);
   // Postcode glued at either end ("…501室311121", "311121浙江省…").
   if (GluedPostcodeAtEnd(s)) s.resize(s.size() - 6);
   if (GluedPostcodeAtStart(s)) s.erase(0, 6);
@@ -1038,7 +1048,9 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
   uint16_t marks = 0;
   bool marks_known = false;  // marks already holds the classes of s (as trimmed)
   bool may_change_seen = true;
+  bool decoded_simple = false;  // s is in DecodeSimple's set
   if (DecodeSimple(raw, s, marks, may_change_seen)) {
+    decoded_simple = true;
     // NFKC and t2s leave raw as it is (see DecodeSimple); trimming can only
     // remove ASCII white space, one byte per code point.
     size_t lead = 0, trail = 0;
@@ -1079,7 +1091,7 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
   if (!(marks & kCjk)) return LatinAddress(text, result);
 
   DropDeliveryNoise(s, w.tmp, w.toks, marks);
-  CleanText(s, marks);
+  CleanText(s, marks, /*simple=*/decoded_simple);
   Region region;
   size_t read_end = 0;
   const size_t pos = ResolveRegion(s, region, &read_end);
