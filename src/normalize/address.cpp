@@ -1263,11 +1263,16 @@ bool KnownSimple(const Scratch& w, uint16_t& marks) {
 //  - DropDeliveryNoise: no white space, and x (it has an ideograph) is no phone number;
 //  - CleanText: no bracket, no delivery note to cut, every code point kept and
 //    not lower-case, no glued postcode, no leading '#' or '-';
-//  - ResolveRegion finds the same region and ends where the tail starts;
+//  - ResolveRegion finds the same region and ends where the tail starts (not
+//    run again when x agrees with the pass's text on all that the pass's
+//    resolution read, see ConfirmRegionAndTail);
 //  - NormaliseTail returns the tail as it is (run on a copy), no '-' to strip;
 //  - the checks after it are the pass's own on the same tail and region.
+// The decoding checks come from what the pass recorded when it could (see
+// KnownSimple), else from a scan of x's code points.
 // tests/normalize_address_differential_test.cpp compares NormalizeAddress with
-// NormalizeAddressFullPasses (no shortcut) and with the reference.
+// NormalizeAddressFullPasses (no shortcut) and with the reference; so does
+// fuzz/fuzz_normalize.cpp.
 bool IsOwnFixedPoint(std::string_view x, Scratch& w) {
   if (!w.tail_ready) return false;
   const Table& t = Divisions();
