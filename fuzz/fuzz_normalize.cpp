@@ -5,7 +5,8 @@
 // size; normalising is deterministic; a canonical form normalises to itself
 // (a user who types the canonical form gets the same key).
 // Addresses: the fast normaliser gives exactly what the pre-rewrite reference
-// (tests/address_reference.cpp, compiled into this target only) gives, and the
+// (tests/address_reference.cpp, compiled into this target only) and itself with
+// every confirming pass run in full (no shortcut) give, and the
 // t2s pre-check's "no change" agrees with OpenCC.
 #include <utf8proc.h>
 
@@ -77,6 +78,15 @@ void CompareAddress(std::string_view raw) {
   if (oa != ob || a != b) {
     std::fprintf(stderr, "address: new (%s, %zu forms) and reference (%s, %zu forms) differ\n",
                  std::string(NormOutcomeName(oa)).c_str(), a.size(), std::string(NormOutcomeName(ob)).c_str(), b.size());
+    std::abort();
+  }
+  // NormalizeAddress's shortcut for the confirming pass (IsOwnFixedPoint)
+  // against running every pass in full.
+  std::vector<std::string> full;
+  NormOutcome of = norm::NormalizeAddressFullPasses(raw, *t2s, full);
+  if (of != oa || full != a) {
+    std::fprintf(stderr, "address: new (%s) and new with every pass in full (%s) differ\n",
+                 std::string(NormOutcomeName(oa)).c_str(), std::string(NormOutcomeName(of)).c_str());
     std::abort();
   }
 }

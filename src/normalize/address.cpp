@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdlib>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -70,14 +71,18 @@ struct TrieNode {
   int name = -1;                               // index into Table::names, or -1
 };
 
-// The trie as looked up: every node's children in one contiguous run of
-// kid_chars/kid_nodes (no pointer chase to a per-node vector), and a parent
-// link so that the longest-match walk needs no recursion (see DeepestKept).
+// The trie as looked up: a node's children are consecutive nodes, each holding
+// its own code point, so one step of a walk reads one run of nodes (the
+// children's code points and, in the same cache lines, the child's own run):
+// no separate arrays of child code points and child indexes to chase. Nodes are
+// laid out depth first with each child run right after its parent's run, so
+// the nodes of one name are close together. A parent link (Table::parent)
+// lets the longest-match walk go back up without recursion (see DeepestKept).
 struct FlatNode {
-  uint32_t first_kid = 0;  // index into Table::kid_chars / kid_nodes
-  uint32_t kid_count = 0;
+  char32_t ch = 0;         // the code point leading to this node
   int32_t name = -1;       // index into Table::names, or -1
-  int32_t parent = -1;     // -1 for the root and the root's children
+  uint32_t first_kid = 0;  // index of the first child in Table::flat
+  uint32_t kid_count = 0;  // children, sorted by code point
 };
 
 struct Table {
@@ -85,9 +90,8 @@ struct Table {
   std::vector<Name> names;
   std::vector<TrieNode> nodes;      // built by TrieInsert, released by Flatten; nodes[0] is the root
   std::vector<int32_t> root_kids;   // BMP code point -> node, or -1
-  std::vector<FlatNode> flat;       // nodes, flattened (same indexes)
-  std::vector<char32_t> kid_chars;  // sorted within each node's run
-  std::vector<int32_t> kid_nodes;
+  std::vector<FlatNode> flat;       // nodes, flattened (flat[0] unused: the root is root_kids)
+  std::vector<int32_t> parent;      // per flat node; -1 for the root's children
 };
 
 std::u32string U32(std::string_view s) {
@@ -135,21 +139,33 @@ void TrieInsert(Table& t, const std::u32string& name, int name_index) {
   t.nodes[node].name = name_index;
 }
 
-// Copies t.nodes into the lookup form (t.flat, t.kid_chars, t.kid_nodes).
+// Fills flat node `at` from build node `node` and lays out its descendants
+// from t.flat[next] on: the children's run first, then each child's subtree.
+void PlaceSubtree(Table& t, int node, uint32_t at, uint32_t& next) {
+  const auto& kids = t.nodes[node].kids;
+  const uint32_t first = next;
+  t.flat[at].name = t.nodes[node].name;
+  t.flat[at].first_kid = first;
+  t.flat[at].kid_count = static_cast<uint32_t>(kids.size());
+  next += static_cast<uint32_t>(kids.size());
+  for (size_t k = 0; k < kids.size(); ++k) {
+    t.flat[first + k].ch = kids[k].first;
+    t.parent[first + k] = static_cast<int32_t>(at);
+  }
+  for (size_t k = 0; k < kids.size(); ++k) PlaceSubtree(t, kids[k].second, first + static_cast<uint32_t>(k), next);
+}
+
+// Copies t.nodes into the lookup form (t.flat, t.parent; root_kids renumbered).
 void Flatten(Table& t) {
   t.flat.assign(t.nodes.size(), FlatNode{});
-  for (size_t i = 0; i < t.nodes.size(); ++i) {
-    FlatNode& f = t.flat[i];
-    f.name = t.nodes[i].name;
-    f.first_kid = static_cast<uint32_t>(t.kid_chars.size());
-    f.kid_count = static_cast<uint32_t>(t.nodes[i].kids.size());
-    for (const auto& [c, kid] : t.nodes[i].kids) {
-      t.kid_chars.push_back(c);
-      t.kid_nodes.push_back(kid);
-    }
-  }
-  for (size_t i = 0; i < t.nodes.size(); ++i) {
-    for (const auto& kid : t.nodes[i].kids) t.flat[kid.second].parent = static_cast<int32_t>(i);
+  t.parent.assign(t.nodes.size(), -1);
+  uint32_t next = 1;  // t.nodes[0], the root, has no kids of its own (root_kids has them)
+  for (size_t c = 0; c < t.root_kids.size(); ++c) {
+    if (t.root_kids[c] < 0) continue;
+    const uint32_t at = next++;
+    t.flat[at].ch = static_cast<char32_t>(c);
+    PlaceSubtree(t, t.root_kids[c], at, next);
+    t.root_kids[c] = static_cast<int32_t>(at);
   }
   std::vector<TrieNode>().swap(t.nodes);  // build-time only
 }
@@ -247,15 +263,16 @@ int TrieChild(const Table& t, int node, char32_t c) {
 // linear scan beats the binary search there.
 inline int FlatChild(const Table& t, int node, char32_t c) {
   const FlatNode& n = t.flat[node];
-  const char32_t* chars = t.kid_chars.data() + n.first_kid;
+  const FlatNode* kids = t.flat.data() + n.first_kid;
   if (n.kid_count <= 8) {
     for (uint32_t k = 0; k < n.kid_count; ++k) {
-      if (chars[k] == c) return t.kid_nodes[n.first_kid + k];
+      if (kids[k].ch == c) return static_cast<int>(n.first_kid + k);
     }
     return -1;
   }
-  const char32_t* it = std::lower_bound(chars, chars + n.kid_count, c);
-  return it != chars + n.kid_count && *it == c ? t.kid_nodes[n.first_kid + (it - chars)] : -1;
+  const FlatNode* it = std::lower_bound(kids, kids + n.kid_count, c,
+                                        [](const FlatNode& kid, char32_t x) { return kid.ch < x; });
+  return it != kids + n.kid_count && it->ch == c ? static_cast<int>(n.first_kid + (it - kids)) : -1;
 }
 
 const Table& Divisions() {
@@ -282,6 +299,7 @@ enum : uint16_t {
   kTailMark = 1 << 11,    // # 第 幢 楼 座 房 户 层: NormaliseTail has work for them
   kStar = 1 << 12,        // '*': a masked value
   kKept = 1 << 13,        // CleanText keeps it: kCjk, ASCII letters and digits, '-', '#'
+  kMayChange = 1 << 14,   // T2s::MayChange, for U+4E00..U+9FFF only (DecodeSimple's range)
 };
 
 // Delivery notes: the text from the first of these to the end is dropped.
@@ -296,6 +314,21 @@ static_assert(kNoteCount <= 32, "the note search keeps a 32-bit mask");
 // a function-local static, whose guard also publishes the table to every thread).
 // Not built at load time: a process that never sees an address does not pay.
 const uint16_t* g_class = nullptr;
+
+// DecodeSimple's range: CJK Unified Ideographs without the extensions.
+constexpr char32_t kCjkFirst = 0x4E00, kCjkLast = 0x9FFF;
+
+// The class table over DecodeSimple's ideographs in one byte a code point
+// (20 KB, which stays in the L1 cache where the 40 KB of their 16-bit entries
+// did not: the decoder's table reads were its slowest instructions). Every one
+// of them has kCjk and kKept; byte bit i stands for kCjkByteClasses[i].
+// InitClasses checks that this gives back every 16-bit entry.
+constexpr uint16_t kCjkByteClasses[8] = {kNumeral, kUnitWord,  kPlaceSuffix, kNoteFirst,
+                                         kPositional, kNameStop, kTailMark,  kMayChange};
+constexpr uint8_t kMayChangeByte = 1 << 7;
+static_assert(kCjkByteClasses[7] == kMayChange);
+const uint8_t* g_cjk_class = nullptr;           // [c - kCjkFirst]
+const uint16_t* g_cjk_class_expanded = nullptr;  // byte -> Class bits (kCjk, kKept not included)
 
 bool InitClasses() {
   static const std::vector<uint16_t> t = [] {
@@ -314,6 +347,12 @@ bool InitClasses() {
     mark(U"*", kStar);
     mark(U"-#0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", kKept);
     for (std::u32string_view n : kNotes) v[n[0]] |= kNoteFirst;
+    // T2s::MayChange as a class bit: the one-scan decoder asks it for every
+    // ideograph, and one table lookup for both is cheaper than the 2.6 KB
+    // bitset it had besides.
+    for (char32_t c = kCjkFirst; c <= kCjkLast; ++c) {
+      if (T2s::MayChange(c)) v[c] |= kMayChange;
+    }
     for (char32_t c = 0; c < 0x10000; ++c) {
       if (IsCjkIdeograph(c)) v[c] |= kCjk | kKept;
       if (IsSpace(c)) v[c] |= kSpace;
@@ -322,6 +361,32 @@ bool InitClasses() {
     return v;
   }();
   g_class = t.data();
+  static const std::vector<uint16_t> expanded = [] {
+    std::vector<uint16_t> e(256, 0);
+    for (int b = 0; b < 256; ++b) {
+      for (int i = 0; i < 8; ++i) {
+        if (b >> i & 1) e[b] |= kCjkByteClasses[i];
+      }
+    }
+    return e;
+  }();
+  static const std::vector<uint8_t> cjk = [&] {
+    std::vector<uint8_t> v(kCjkLast - kCjkFirst + 1, 0);
+    for (char32_t c = kCjkFirst; c <= kCjkLast; ++c) {
+      uint8_t b = 0;
+      for (int i = 0; i < 8; ++i) {
+        if (t[c] & kCjkByteClasses[i]) b |= static_cast<uint8_t>(1 << i);
+      }
+      // A programming error, not an input one (every run builds this table
+      // first, so any test shows it): a class bit an ideograph may carry
+      // that kCjkByteClasses lacks.
+      if ((expanded[b] | kCjk | kKept) != t[c]) std::abort();
+      v[c - kCjkFirst] = b;
+    }
+    return v;
+  }();
+  g_cjk_class = cjk.data();
+  g_cjk_class_expanded = expanded.data();
   return true;
 }
 
@@ -333,19 +398,6 @@ inline uint16_t FullClass(char32_t c) {
 }
 inline bool Has(char32_t c, uint16_t bit) { return (Class(c) & bit) != 0; }
 
-// T2s::MayChange over U+4E00..U+9FFF as a bitset (2.6 KB), built on first use:
-// the one-scan decoder asks it for every ideograph.
-constexpr char32_t kCjkFirst = 0x4E00, kCjkLast = 0x9FFF;
-const uint64_t* MayChangeCjk() {
-  static const std::vector<uint64_t> bits = [] {
-    std::vector<uint64_t> v((kCjkLast - kCjkFirst + 64) / 64, 0);
-    for (char32_t c = kCjkFirst; c <= kCjkLast; ++c) {
-      if (T2s::MayChange(c)) v[(c - kCjkFirst) >> 6] |= uint64_t{1} << ((c - kCjkFirst) & 63);
-    }
-    return v;
-  }();
-  return bits.data();
-}
 
 // For the rarely tested sets.
 bool In(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
@@ -441,7 +493,7 @@ Walk WalkDown(const Table& t, std::u32string_view s, size_t pos) {
 // it replaces (first terminal, deepest first, with a kept target wins).
 template <typename Filter>
 Match DeepestKept(const Table& t, Walk w, const Filter& keep) {
-  for (int node = w.node; w.depth >= 2; --w.depth, node = t.flat[node].parent) {
+  for (int node = w.node; w.depth >= 2; --w.depth, node = t.parent[node]) {
     const int n = t.flat[node].name;
     if (n < 0) continue;
     const Name& name = t.names[n];
@@ -464,23 +516,33 @@ class NameFinder {
     if (pos != walked_pos_) {
       walk_ = WalkDown(t_, s_, pos);
       walked_pos_ = pos;
+      // The walk read s_[pos..pos+depth] at most; whoever takes a match (ending
+      // at pos+depth at most) reads at most two code points after it (RoadFollows).
+      NoteRead(pos + walk_.depth + 2);
     }
     if (walk_.node < 0) return Match{};
     return DeepestKept(t_, walk_, keep);
   }
+
+  // Records that s_[0..end) may have been read (see ResolveRegion's read_end).
+  void NoteRead(size_t end) { read_end_ = std::max(read_end_, end); }
+  size_t read_end() const { return read_end_; }
 
  private:
   const Table& t_;
   std::u32string_view s_;
   size_t walked_pos_ = std::u32string_view::npos;
   Walk walk_;
+  size_t read_end_ = 0;
 };
 
 constexpr auto kAny = [](const Division&) { return true; };
 
 // Skips repeats of already-resolved names and filler ("上海市上海市", "市辖区").
 size_t SkipFiller(NameFinder& finder, std::u32string_view s, size_t pos, std::initializer_list<int> resolved) {
-  while (pos < s.size()) {
+  while (true) {
+    finder.NoteRead(pos + 3);  // the size test and the 市辖区 test read s[pos..pos+3) at most
+    if (pos >= s.size()) break;
     std::u32string_view rest = s.substr(pos);
     if (rest.starts_with(U"市辖区")) { pos += 3; continue; }
     if (rest.starts_with(U"辖区")) { pos += 2; continue; }
@@ -504,7 +566,11 @@ struct Region {
 };
 
 // Resolves the region prefix of s; returns the position after it.
-size_t ResolveRegion(std::u32string_view s, Region& r) {
+// `read_end` (if given) receives a bound on what was read: the result depends
+// only on s[0..read_end) as long as s.size() >= read_end (every test of s.size()
+// compares it with a position below read_end, so any such s answers them the
+// same way). IsOwnFixedPoint relies on it to skip a second resolution.
+size_t ResolveRegion(std::u32string_view s, Region& r, size_t* read_end = nullptr) {
   const Table& t = Divisions();
   size_t pos = 0;
   for (std::u32string_view country : {std::u32string_view(U"中华人民共和国"), std::u32string_view(U"中国")}) {
@@ -557,6 +623,7 @@ size_t ResolveRegion(std::u32string_view s, Region& r) {
     }
   }
   r = {prov, city, dist};
+  if (read_end) *read_end = std::max<size_t>(finder.read_end(), 7);  // 7: the country test above
   return pos;
 }
 
@@ -815,25 +882,28 @@ void DropDeliveryNoise(std::u32string& s, std::u32string& tmp, std::vector<std::
   s.swap(tmp);
 }
 
-// Cuts at the earliest delivery note that is not at the start. As in the
-// reference, each note counts at its first occurrence only, and a note whose
-// first occurrence is at position 0 is ignored entirely.
-void CutNotes(std::u32string& s) {
+// Where CutNotes cuts s (s.size() if nowhere).
+size_t NoteCut(std::u32string_view s) {
   uint32_t at_start = 0;  // notes found at position 0
   for (size_t i = 0; i < s.size(); ++i) {
     if (!Has(s[i], kNoteFirst)) continue;
-    std::u32string_view rest = std::u32string_view(s).substr(i);
+    std::u32string_view rest = s.substr(i);
     for (size_t k = 0; k < kNoteCount; ++k) {
       if (!rest.starts_with(kNotes[k])) continue;
       if (i == 0) {
         at_start |= uint32_t{1} << k;
       } else if (!(at_start >> k & 1)) {
-        s.resize(i);
-        return;
+        return i;
       }
     }
   }
+  return s.size();
 }
+
+// Cuts at the earliest delivery note that is not at the start. As in the
+// reference, each note counts at its first occurrence only, and a note whose
+// first occurrence is at position 0 is ignored entirely.
+void CutNotes(std::u32string& s) { s.resize(NoteCut(s)); }
 
 // The common case in one scan: true if raw is valid UTF-8 made only of ASCII and
 // CJK Unified Ideographs U+4E00..U+9FFF (so NFKC leaves it as it is: see
@@ -841,14 +911,17 @@ void CutNotes(std::u32string& s) {
 // (T2s::MayChangeAt: the general path's NeedsConversion gives the same answer
 // on the trimmed text, as no t2s phrase key holds ASCII), and then s holds its
 // code points. False: use the general path (s is garbage).
-// `marks` receives the union of the code points' Class bits.
-bool DecodeSimple(std::string_view raw, std::u32string& s, uint16_t& marks) {
+// `marks` receives the union of the code points' Class bits; `may_change_seen`
+// whether a code point of T2s::MayChange's set was there (one that t2s leaves
+// as it is only because of what surrounds it: 沈, 俱, 么).
+bool DecodeSimple(std::string_view raw, std::u32string& s, uint16_t& marks, bool& may_change_seen) {
   s.resize(raw.size());  // at least one byte per code point
   char32_t* out = s.data();
   size_t n = 0;
-  const uint64_t* may_change = nullptr;  // fetched at the first ideograph
   const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
   uint16_t k = 0;
+  uint8_t kb = 0;  // the ideographs' g_cjk_class bytes
+  bool seen = false, ideograph = false;
   for (size_t i = 0; i < raw.size();) {
     const unsigned char b = p[i];
     if (b < 0x80) {
@@ -862,15 +935,19 @@ bool DecodeSimple(std::string_view raw, std::u32string& s, uint16_t& marks) {
       return false;
     const char32_t c = (char32_t{b & 0x0Fu} << 12) | (char32_t{p[i + 1] & 0x3Fu} << 6) | (p[i + 2] & 0x3Fu);
     if (c < kCjkFirst || c > kCjkLast) return false;
-    if (!may_change) may_change = MayChangeCjk();
-    if ((may_change[(c - kCjkFirst) >> 6] >> ((c - kCjkFirst) & 63) & 1) && T2s::MayChangeAt(raw, i, c))
-      return false;
+    const uint8_t cls = g_cjk_class[c - kCjkFirst];
+    if (cls & kMayChangeByte) {
+      if (T2s::MayChangeAt(raw, i, c)) return false;
+      seen = true;
+    }
     out[n++] = c;
-    k |= g_class[c];
+    kb |= cls;
+    ideograph = true;
     i += 3;
   }
   s.resize(n);
-  marks = k;
+  marks = k | g_cjk_class_expanded[kb] | (ideograph ? kCjk | kKept : 0);
+  may_change_seen = seen;
   return true;
 }
 
@@ -878,11 +955,49 @@ struct Scratch {
   std::string text, conv;
   std::u32string s, tmp;
   std::vector<std::pair<size_t, size_t>> toks;
+  // Left by a pass that returned kOk through the Chinese rules (tail_ready):
+  // the region it resolved, and in `s` the tail it encoded after the prefix.
+  // IsOwnFixedPoint reads them.
+  bool tail_ready = false;
+  Region region;
+  // Also from that pass: the union of the Class bits of its text after decoding
+  // (a superset of the tail's, but for the code points NormaliseTail writes),
+  // and whether DecodeSimple took it without meeting a MayChange code point.
+  uint16_t marks = 0;
+  bool simple = false;
+  // And whether the text it resolved the region on (size text_size) began with
+  // the region's names as written in the prefix (prefix_canonical), with the
+  // code points after them that the resolution read (`head`: up to read_end,
+  // when that is within the text).
+  bool prefix_canonical = false;
+  size_t text_size = 0, read_end = 0;
+  std::u32string head;
+  std::u32string text32, tail;  // IsOwnFixedPoint's scratch
 };
 
 Scratch& ThreadScratch() {
   thread_local Scratch w;
   return w;
+}
+
+// Fills Scratch's prefix_canonical, text_size, read_end and head from AddressPass's
+// region resolution on s (region, ending at pos, having read s[0..read_end)).
+void RecordRegionReads(std::u32string_view s, size_t pos, const Region& region, size_t read_end, Scratch& w) {
+  w.text_size = s.size();
+  w.read_end = read_end;
+  w.prefix_canonical = false;
+  if (read_end > s.size() || read_end < pos) return;
+  const Table& t = Divisions();
+  size_t at = 0;
+  for (int d : {region.prov, region.city, region.dist}) {
+    if (d < 0) continue;
+    const std::u32string& name = t.divs[d].name;
+    if (s.substr(at, name.size()) != name) return;
+    at += name.size();
+  }
+  if (at != pos) return;
+  w.prefix_canonical = true;
+  w.head.assign(s.substr(pos, read_end - pos));
 }
 
 // Latin/pinyin address: lower case, words separated by one space. Not resolved.
@@ -918,10 +1033,14 @@ void DropBracketed(std::u32string& s) {
 // everything else (spaces, punctuation, symbols). Branch-free per code point
 // (the kept/dropped and letter/ideograph mix is unpredictable): CleanText's
 // hottest loop before.
-void KeepAddressCharacters(std::u32string& s) {
+// `simple`: every code point is ASCII or in U+4E00..U+9FFF (DecodeSimple's set),
+// so a non-ASCII one is an ideograph, kept, and the class table (whose
+// ideograph part does not stay in the L1 cache) need not be read for it.
+template <bool kSimple>
+void KeepCharacters(std::u32string& s) {
   size_t w = 0;
   for (char32_t c : s) {
-    const bool kept = (FullClass(c) & kKept) != 0;
+    const bool kept = kSimple ? c >= 0x80 || (g_class[c] & kKept) != 0 : (FullClass(c) & kKept) != 0;
     const bool lower = c - U'a' < 26;
     s[w] = lower ? c - (U'a' - U'A') : c;
     w += kept;
@@ -929,24 +1048,32 @@ void KeepAddressCharacters(std::u32string& s) {
   s.resize(w);
 }
 
+void KeepAddressCharacters(std::u32string& s, bool simple) {
+  if (simple) KeepCharacters<true>(s);
+  else KeepCharacters<false>(s);
+}
+
+bool AllDigits(std::u32string_view s) { return std::all_of(s.begin(), s.end(), IsDigit); }
+
+// A postcode glued at the end ("…501室311121") or start ("311121浙江省…") of a
+// cleaned text, which CleanText removes.
+bool GluedPostcodeAtEnd(std::u32string_view s) {
+  return s.size() > 8 && AllDigits(s.substr(s.size() - 6)) && !IsDigit(s[s.size() - 7]) &&
+         !In(s[s.size() - 7], U"栋元弄楼层-");
+}
+bool GluedPostcodeAtStart(std::u32string_view s) { return s.size() > 8 && AllDigits(s.substr(0, 6)) && !IsDigit(s[6]); }
+
 // Brackets with their content, then delivery notes, then punctuation; in place.
 // `marks`: the FullClass bits of s's code points, or a superset; a step whose
 // characters are absent is skipped (it would be a no-op).
-void CleanText(std::u32string& s, uint16_t marks) {
+// `simple`: s is in DecodeSimple's set (see KeepAddressCharacters).
+void CleanText(std::u32string& s, uint16_t marks, bool simple) {
   if (marks & (kOpenBr | kCloseBr)) DropBracketed(s);
   if (marks & kNoteFirst) CutNotes(s);
-  KeepAddressCharacters(s);
+  KeepAddressCharacters(s, simple);
   // Postcode glued at either end ("…501室311121", "311121浙江省…").
-  auto digits_run = [&](size_t from, size_t to) {
-    for (size_t i = from; i < to; ++i) {
-      if (!IsDigit(s[i])) return false;
-    }
-    return true;
-  };
-  if (s.size() > 8 && digits_run(s.size() - 6, s.size()) && !IsDigit(s[s.size() - 7]) &&
-      !In(s[s.size() - 7], U"栋元弄楼层-"))
-    s.resize(s.size() - 6);
-  if (s.size() > 8 && digits_run(0, 6) && !IsDigit(s[6])) s.erase(0, 6);
+  if (GluedPostcodeAtEnd(s)) s.resize(s.size() - 6);
+  if (GluedPostcodeAtStart(s)) s.erase(0, 6);
   // Stray marks before the first word ("#杭州…", "-501").
   size_t lead = 0;
   while (lead < s.size() && (s[lead] == '#' || s[lead] == '-')) ++lead;
@@ -956,11 +1083,15 @@ void CleanText(std::u32string& s, uint16_t marks) {
 // One pass of the address rules; NormalizeAddress repeats it until it settles.
 // `raw` must not point into the thread's scratch buffers nor into `result`.
 NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string& result) {
+  w.tail_ready = false;
   std::u32string& s = w.s;
   std::string_view text;
   uint16_t marks = 0;
   bool marks_known = false;  // marks already holds the classes of s (as trimmed)
-  if (DecodeSimple(raw, s, marks)) {
+  bool may_change_seen = true;
+  bool decoded_simple = false;  // s is in DecodeSimple's set
+  if (DecodeSimple(raw, s, marks, may_change_seen)) {
+    decoded_simple = true;
     // NFKC and t2s leave raw as it is (see DecodeSimple); trimming can only
     // remove ASCII white space, one byte per code point.
     size_t lead = 0, trail = 0;
@@ -1001,9 +1132,11 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
   if (!(marks & kCjk)) return LatinAddress(text, result);
 
   DropDeliveryNoise(s, w.tmp, w.toks, marks);
-  CleanText(s, marks);
+  CleanText(s, marks, /*simple=*/decoded_simple);
   Region region;
-  const size_t pos = ResolveRegion(s, region);
+  size_t read_end = 0;
+  const size_t pos = ResolveRegion(s, region, &read_end);
+  RecordRegionReads(s, pos, region, read_end, w);
   s.erase(0, pos);
   while (!s.empty() && (s.back() == '-' || s.back() == '#')) s.pop_back();
   NormaliseTail(s, w.tmp, marks);
@@ -1022,7 +1155,160 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
   if (IsNullPlaceholder(std::string_view(result).substr(prefix_size))) return NormOutcome::kPlaceholder;  // "中国NULL"
   // Only notes, phone numbers or Latin letters were Chinese here: nothing left to key.
   if (region.prov < 0 && std::none_of(s.begin(), s.end(), Cjk)) return NormOutcome::kInvalid;
+  w.region = region;
+  w.marks = marks;
+  w.simple = !may_change_seen;
+  w.tail_ready = true;
   return NormOutcome::kOk;
+}
+
+// The steps of IsOwnFixedPoint from CleanText's last ones on, on x's code
+// points xs (the region's names, prefix_len of them, then the tail w.s).
+// `marks`: the Class bits of xs, or a superset (enough for the steps that
+// test them, see NormaliseTail). The steps before CleanText's note cut are the
+// caller's to check.
+bool ConfirmRegionAndTail(std::u32string_view xs, size_t prefix_len, uint16_t marks, Scratch& w) {
+  if ((marks & kNoteFirst) && NoteCut(xs) != xs.size()) return false;
+  if (GluedPostcodeAtEnd(xs) || GluedPostcodeAtStart(xs)) return false;
+  if (xs[0] == '#' || xs[0] == '-') return false;
+  // The region: as the pass resolved it when xs agrees with the pass's text on
+  // everything the resolution read (ResolveRegion's read_end), else resolved again.
+  const bool same_reads = w.prefix_canonical && w.read_end <= xs.size() && w.read_end >= prefix_len &&
+                          xs.substr(prefix_len, w.read_end - prefix_len) == w.head;
+  if (!same_reads) {
+    Region r;
+    if (ResolveRegion(xs, r) != prefix_len || r.prov != w.region.prov || r.city != w.region.city ||
+        r.dist != w.region.dist)
+      return false;
+  }
+  std::u32string& tail = w.tail;
+  tail.assign(w.s);
+  if (!tail.empty() && (tail.back() == '-' || tail.back() == '#')) return false;
+  NormaliseTail(tail, w.tmp, marks);
+  if (tail != w.s) return false;
+  if (tail.empty() || tail.back() == '-' || tail.front() == '-') return false;
+  return true;
+}
+
+// The union of the Class bits of each division's name, and whether the name is
+// in DecodeSimple's set (U+4E00..U+9FFF) with no MayChange code point; and
+// whether the code points NormaliseTail writes (号栋室单元, digits) are free
+// of MayChange code points too. Built on first use (after InitClasses).
+struct PrefixClasses {
+  std::vector<uint16_t> marks;
+  std::vector<uint8_t> simple;
+  uint16_t tail_written_marks = 0;
+  bool tail_written_simple = true;
+};
+
+const PrefixClasses& DivisionClasses() {
+  static const PrefixClasses p = [] {
+    const Table& t = Divisions();
+    PrefixClasses c;
+    auto simple_char = [](char32_t ch) { return ch >= kCjkFirst && ch <= kCjkLast && !T2s::MayChange(ch); };
+    for (const Division& d : t.divs) {
+      uint16_t m = 0;
+      bool simple = !d.name.empty();
+      for (char32_t ch : d.name) {
+        m |= Class(ch);
+        simple &= simple_char(ch);
+      }
+      c.marks.push_back(m);
+      c.simple.push_back(simple);
+    }
+    for (char32_t ch : std::u32string_view(U"号栋室单元")) {
+      c.tail_written_marks |= Class(ch);
+      c.tail_written_simple &= simple_char(ch);
+    }
+    for (char32_t ch = '0'; ch <= '9'; ++ch) c.tail_written_marks |= Class(ch);
+    return c;
+  }();
+  return p;
+}
+
+// The shortcut of IsOwnFixedPoint, from what the pass recorded instead of a
+// scan of x, when the pass took DecodeSimple's path without a MayChange code
+// point (w.simple) and the prefix names are simple: then
+//  - DecodeSimple accepts x: the tail's code points are the pass's (ASCII or
+//    U+4E00..U+9FFF, no MayChange one) or NormaliseTail's (号栋室单元, digits);
+//  - no white space, lossy marker, '*', bracket or lower-case letter: the tail
+//    is what KeepAddressCharacters kept (or NormaliseTail wrote), the prefix
+//    is ideographs; and x has an ideograph (the pass's last check);
+//  - `marks`, set to the pass's marks | the prefix's | NormaliseTail's, is a
+//    superset of x's Class bits.
+bool KnownSimple(const Scratch& w, uint16_t& marks) {
+  if (!w.simple) return false;
+  const PrefixClasses& pc = DivisionClasses();
+  if (!pc.tail_written_simple) return false;
+  uint16_t m = w.marks | pc.tail_written_marks;
+  for (int d : {w.region.prov, w.region.city, w.region.dist}) {
+    if (d < 0) continue;
+    if (!pc.simple[d]) return false;
+    m |= pc.marks[d];
+  }
+  marks = m;
+  return true;
+}
+
+// True if AddressPass(x) would return kOk and x itself, where x is the result of
+// the pass just run (w.tail_ready: w.region and the tail w.s are that pass's).
+// False means "not shown": the caller runs the pass.
+//
+// It is that pass, run on x's code points rebuilt from the pass's region and
+// tail (x = the region's names + the tail, see AddressPass's end) instead of
+// decoding x, with each step that cannot change x checked to be a no-op
+// instead of run; whatever could differ returns false:
+//  - DecodeSimple accepts x: ASCII or U+4E00..U+9FFF, t2s changes nothing;
+//    then no trimming (no white space), no placeholder, no lossy marker or '*';
+//  - DropDeliveryNoise: no white space, and x (it has an ideograph) is no phone number;
+//  - CleanText: no bracket, no delivery note to cut, every code point kept and
+//    not lower-case, no glued postcode, no leading '#' or '-';
+//  - ResolveRegion finds the same region and ends where the tail starts (not
+//    run again when x agrees with the pass's text on all that the pass's
+//    resolution read, see ConfirmRegionAndTail);
+//  - NormaliseTail returns the tail as it is (run on a copy), no '-' to strip;
+//  - the checks after it are the pass's own on the same tail and region.
+// The decoding checks come from what the pass recorded when it could (see
+// KnownSimple), else from a scan of x's code points.
+// tests/normalize_address_differential_test.cpp compares NormalizeAddress with
+// NormalizeAddressFullPasses (no shortcut) and with the reference; so does
+// fuzz/fuzz_normalize.cpp.
+bool IsOwnFixedPoint(std::string_view x, Scratch& w) {
+  if (!w.tail_ready) return false;
+  const Table& t = Divisions();
+  std::u32string& xs = w.text32;
+  xs.clear();
+  for (int d : {w.region.prov, w.region.city, w.region.dist}) {
+    if (d >= 0) xs += t.divs[d].name;
+  }
+  const size_t prefix_len = xs.size();
+  xs += w.s;
+  if (IsNullPlaceholder(x) || x == "同上" || x == "详见备注" || x == "地址") return false;
+  uint16_t marks = 0;
+  if (KnownSimple(w, marks)) return ConfirmRegionAndTail(xs, prefix_len, marks, w);
+  // DecodeSimple over x, from its code points; UTF-8 offsets counted for MayChangeAt.
+  size_t at = 0;
+  for (char32_t c : xs) {
+    if (c < 0x80) {
+      if (c - U'a' < 26) return false;  // KeepAddressCharacters would upper-case it
+      marks |= g_class[c];
+      at += 1;
+      continue;
+    }
+    if (c < kCjkFirst || c > kCjkLast) return false;
+    if ((g_class[c] & kMayChange) && T2s::MayChangeAt(x, at, c)) return false;
+    marks |= g_class[c];
+    at += 3;
+  }
+  if (at != x.size()) return false;  // x is not what the pass wrote (cannot happen)
+  // Every code point kept by KeepAddressCharacters: ASCII ones are tested
+  // here (a CJK ideograph always is).
+  for (char32_t c : xs) {
+    if (c < 0x80 && !(g_class[c] & kKept)) return false;
+  }
+  if (marks & (kSpace | kLossy | kStar | kOpenBr | kCloseBr)) return false;
+  if (!(marks & kCjk)) return false;
+  return ConfirmRegionAndTail(xs, prefix_len, marks, w);
 }
 
 }  // namespace
@@ -1031,7 +1317,11 @@ NormOutcome AddressPass(std::string_view raw, T2s& t2s, Scratch& w, std::string&
 // address is its own canonical form (a user typing it finds the key). Real
 // addresses settle after one pass (the second only confirms); text that does not
 // settle within a few passes is garbage.
-NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::string>& out) {
+namespace {
+
+// shortcuts: skip or cheapen the confirming pass where it provably returns its
+// input (false: every pass runs, the oracle of the tests).
+NormOutcome RepeatPasses(std::string_view raw, T2s& t2s, std::vector<std::string>& out, bool shortcuts) {
   static const bool classes_ready = InitClasses();
   (void)classes_ready;
   Scratch& w = ThreadScratch();
@@ -1041,7 +1331,10 @@ NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::st
   // Already canonical (the pass returned its input): the pass is a pure function,
   // so a second pass would return the same text again. Saves half the cost for
   // addresses written the canonical way, the common case in customer lists.
-  if (o == NormOutcome::kOk && cur == raw) {
+  // Otherwise the confirming pass is checked without running it in full where
+  // that can be shown (IsOwnFixedPoint): most addresses change in the first pass
+  // ("99号1806室" -> "99栋1806室") and not in the second.
+  if (shortcuts && o == NormOutcome::kOk && (cur == raw || IsOwnFixedPoint(cur, w))) {
     out.push_back(std::move(cur));
     return NormOutcome::kOk;
   }
@@ -1055,6 +1348,16 @@ NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::st
     cur.swap(next);
   }
   return o == NormOutcome::kOk ? NormOutcome::kInvalid : o;
+}
+
+}  // namespace
+
+NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::string>& out) {
+  return RepeatPasses(raw, t2s, out, /*shortcuts=*/true);
+}
+
+NormOutcome NormalizeAddressFullPasses(std::string_view raw, T2s& t2s, std::vector<std::string>& out) {
+  return RepeatPasses(raw, t2s, out, /*shortcuts=*/false);
 }
 
 }  // namespace leakdex::norm

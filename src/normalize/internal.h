@@ -163,6 +163,9 @@ NormOutcome NormalizeName(std::string_view raw, T2s& t2s, std::string& scratch,
 // --------------------------------------------------------------- address.cpp
 
 NormOutcome NormalizeAddress(std::string_view raw, T2s& t2s, std::vector<std::string>& out);
+// The same, with every confirming pass run in full (NormalizeAddress skips it
+// where it provably returns its input): the oracle of the differential tests.
+NormOutcome NormalizeAddressFullPasses(std::string_view raw, T2s& t2s, std::vector<std::string>& out);
 
 // ----------------------------------------------------------------- email.cpp
 
