@@ -3,11 +3,15 @@
 // GCC 12 warns that its own AVX-512 intrinsics read an uninitialised
 // placeholder (_mm512_undefined_*, GCC bug 105593); the warning is located in
 // the header, so it is silenced for the header.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop
+#else
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <cstring>
