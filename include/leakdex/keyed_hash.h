@@ -80,9 +80,10 @@ class KeyedHasher {
 
   // Bulk form: tags[i] = Compute(inputs[i].kind, inputs[i]'s parts) for every
   // i, bit for bit, whatever the CPU. With AVX-512 it hashes 8 inputs at once
-  // (runtime dispatch; src/siphash.h), so callers that derive many keys
-  // (ingest: a record batch's persons) should pass them together; a handful
-  // still gains. Inputs may mix kinds; order and duplicates do not matter.
+  // (runtime dispatch; src/siphash.h), inputs of equal length together, so
+  // callers that derive many keys should pass them together (ingest passes
+  // ~256; measured on hot values only: cold ones make any SipHash wait on
+  // memory). Inputs may mix kinds; order and duplicates do not matter.
   // REQUIRES: tags.size() == inputs.size(); part_count is 1 or 2 and matches
   // the kind. Thread-safe, allocation-free.
   void ComputeMany(std::span<const KeyInput> inputs, std::span<Tag> tags) const;
