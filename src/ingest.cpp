@@ -166,6 +166,7 @@ class KeyDeriver {
       else totals->records_without_identity++;
       totals->keys_emitted += keys;
     }
+    HashPendingKeys(out);
   }
 
  private:
@@ -173,12 +174,16 @@ class KeyDeriver {
     extractor_.Extract(rec_, &persons_);
     uint64_t keys = 0;
     for (const RawPerson& raw : persons_) {
-      Canonicalize(*normalizer_, raw, &canon_, &totals->value_rejections);
+      if (canon_used_ == canon_pool_.size()) canon_pool_.emplace_back();
+      CanonicalPerson& canon = canon_pool_[canon_used_++];
+      Canonicalize(*normalizer_, raw, &canon, &totals->value_rejections);
       const DataClassSet classes = ExposedClasses(raw) | source_classes_;
       const RoleSet roles = RoleSet{1} << raw.role;
       uint64_t person_keys = 0;
-      DeriveKeys(*hasher_, canon_, [&](KeyKind, const Tag& tag) {
-        out->push_back(Entry{FingerprintOf(tag), classes, roles, 1});
+      // DeriveKeys' keys in its order; the fingerprints come in HashPendingKeys.
+      ForEachKeyInput(canon, [&](const KeyInput& in) {
+        pending_.push_back(in);
+        out->push_back(Entry{0, classes, roles, 1});
         ++person_keys;
       });
       if (person_keys > 0) {
@@ -187,8 +192,25 @@ class KeyDeriver {
       }
       keys += person_keys;
     }
+    if (pending_.size() >= kPendingKeys) HashPendingKeys(out);
     return keys;
   }
+
+  // Fills in the fingerprints of the last pending_.size() entries of `out`
+  // (pushed in the same order) with one ComputeMany call: hashing many keys
+  // at once is what lets the 8-lane SipHash fill its lanes.
+  void HashPendingKeys(std::vector<Entry>* out) {
+    tags_.resize(pending_.size());
+    hasher_->ComputeMany(pending_, tags_);
+    Entry* first = out->data() + (out->size() - pending_.size());
+    for (size_t i = 0; i < tags_.size(); ++i) first[i].fingerprint = FingerprintOf(tags_[i]);
+    pending_.clear();
+    canon_used_ = 0;
+  }
+
+  // Keys gathered before hashing: enough to fill the lanes many times over,
+  // few enough that their canonical persons stay in cache.
+  static constexpr size_t kPendingKeys = 256;
 
   const KeyedHasher* hasher_;
   std::unique_ptr<Normalizer> normalizer_;
@@ -196,7 +218,13 @@ class KeyDeriver {
   DataClassSet source_classes_;
   Record rec_;
   std::vector<RawPerson> persons_;
-  CanonicalPerson canon_;
+  // Canonical persons whose keys are pending (their values back pending_'s
+  // views); a deque, so growing it never moves a person (nor its short,
+  // in-place strings). Reused: the strings keep their capacity.
+  std::deque<CanonicalPerson> canon_pool_;
+  size_t canon_used_ = 0;
+  std::vector<KeyInput> pending_;
+  std::vector<Tag> tags_;
 };
 
 // Used batches go back to the reader: their buffers are large, and fresh

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "coding.h"
+#include "siphash.h"
 
 namespace leakdex {
 
@@ -145,29 +146,16 @@ KeyedHasher::KeyedHasher(const MasterKey& key)
 
 KeyedHasher::~KeyedHasher() = default;
 
+// SipHash-2-4-128 as libsodium's crypto_shorthash_siphashx24, over the framed
+// parts read in place (src/siphash.h says why it is ours, and why nothing is
+// copied or wiped per call); tests/siphash_test.cpp holds it to libsodium.
 Tag KeyedHasher::Compute(KeyKind kind, std::span<const std::string_view> parts) const {
-  // Framed input: u32le length before each part, so ("ab","c") != ("a","bc").
-  // Canonical values are short; a stack buffer covers nearly all, the heap the rest.
-  unsigned char stack[512];
-  size_t total = 0;
-  for (std::string_view p : parts) total += 4 + p.size();
-  std::unique_ptr<unsigned char[]> heap;
-  unsigned char* buf = stack;
-  if (total > sizeof stack) {
-    heap.reset(new unsigned char[total]);
-    buf = heap.get();
-  }
-  size_t pos = 0;
-  for (std::string_view p : parts) {
-    EncodeFixed32(buf + pos, static_cast<uint32_t>(p.size()));
-    std::memcpy(buf + pos + 4, p.data(), p.size());
-    pos += 4 + p.size();
-  }
-  unsigned char out[16];
-  crypto_shorthash_siphashx24(out, buf, total,
-                              subkeys_->data() + static_cast<size_t>(kind) * kSubkeyBytes);
-  sodium_memzero(buf, total);
-  return Tag{DecodeFixed64(out), DecodeFixed64(out + 8)};
+  return siphash::FramedTag(subkeys_->data() + static_cast<size_t>(kind) * kSubkeyBytes, parts);
+}
+
+void KeyedHasher::ComputeMany(std::span<const KeyInput> inputs, std::span<Tag> tags) const {
+  static_assert(siphash::kKeyBytes == kSubkeyBytes);
+  siphash::ManyTags(subkeys_->data(), inputs, tags);
 }
 
 Tag KeyedHasher::Compute(KeyKind kind, std::string_view a) const {

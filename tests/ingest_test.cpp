@@ -114,6 +114,46 @@ TEST_CASE("Ingested persons are found by Check with the right kinds and roles", 
   CHECK(res->matches[0].kind == KeyKind::kPhone);
 }
 
+TEST_CASE("Every ingested key carries its own person's exposure, across bulk-hashing batches", "[ingest][check]") {
+  // Ingest hashes the keys of many records together (KeyedHasher::ComputeMany,
+  // in groups of 256 keys) and writes the fingerprints back into the entries
+  // afterwards; a key given another person's fingerprint would show here as a
+  // match with the wrong role, or as a miss. 600 persons, 1200 keys.
+  TempDir dir;
+  auto key = MasterKey::Generate().value();
+  const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨"};
+  const char* kGiven[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋"};
+  auto name = [&](int i, int salt) {
+    return std::string(kSurnames[(i + salt) % 6]) + kGiven[i % 10] + kGiven[(i / 10 + salt) % 10];
+  };
+  std::string csv = "sender_name,sender_phone,recipient_name,recipient_phone\n";
+  constexpr int kRows = 300;
+  for (int i = 0; i < kRows; ++i)
+    csv += name(i, 0) + "," + std::to_string(13700000000LL + i) + "," + name(i, 3) + "," +
+           std::to_string(13600000000LL + i) + "\n";
+  WriteFile(dir / "d.csv", csv);
+  auto opts = Options(dir, "express", {(dir / "d.csv").string()});
+  IngestReport r;
+  REQUIRE(Ingest(opts, key, &r).ok());
+  REQUIRE(r.persons == 2 * kRows);
+  auto idx = Index::Open(opts.index_dir).value();
+  KeyedHasher hasher(key);
+  auto norm = Normalizer::Create({}).value();
+  for (int i = 0; i < kRows; ++i) {
+    for (const char* role : {"sender", "recipient"}) {
+      const bool sender = role[0] == 's';
+      INFO("row " << i << " " << role);
+      Query q;
+      q.values[static_cast<int>(Attribute::kName)] = name(i, sender ? 0 : 3);
+      q.values[static_cast<int>(Attribute::kPhone)] = std::to_string((sender ? 13700000000LL : 13600000000LL) + i);
+      auto res = Check(*idx, hasher, *norm, q);
+      REQUIRE(res.ok());
+      REQUIRE(res->matches.size() == 2);
+      for (const auto& m : res->matches) CHECK(m.exposure.roles == (RoleSet{1} << *ParseRole(role)));
+    }
+  }
+}
+
 TEST_CASE("Check refuses unusable values and a lone name without echoing them", "[check]") {
   TempDir dir;
   auto key = MasterKey::Generate().value();
