@@ -447,6 +447,7 @@ struct WorkerState {
   std::vector<RawPerson> persons;
   std::vector<CanonicalPerson> canons;  // per person of the chunk (reused)
   std::vector<PersonAt> persons_at;     // per person of the chunk
+  std::vector<KeyInput> inputs;         // keys to hash (singles, then pairs)
   std::vector<Tag> tags;                // single keys
   std::vector<uint8_t> tag_kinds;
   std::vector<uint32_t> row_tag_begin;  // per row: first single key; plus one past the end
@@ -478,15 +479,12 @@ Status Pipeline::ProcessChunk(Chunk* c, WorkerState* w) {
 // (phone, e-mail, ID number, address); sets each row's error and key count.
 void Pipeline::DeriveSingles(Chunk* c, WorkerState* w) {
   const size_t n = c->rows.size();
-  w->tags.clear();
-  w->tag_kinds.clear();
   w->persons_at.clear();
   w->row_tag_begin.assign(n + 1, 0);
   w->row_keys.assign(n, 0);
   w->row_errors.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const RowIn& r = c->rows[i];
-    w->row_tag_begin[i] = static_cast<uint32_t>(w->tags.size());
     std::string& error = w->row_errors[i];
     error.clear();
     if (r.bad) {
@@ -519,15 +517,29 @@ void Pipeline::DeriveSingles(Chunk* c, WorkerState* w) {
               break;
             }
       }
-      DeriveSingleKeys(hasher_, canon, [&](KeyKind kind, size_t value, const Tag& tag) {
-        if (value == 0) at.single_at[static_cast<int>(PartsOf(kind).first)] = static_cast<uint32_t>(w->tags.size());
-        w->tags.push_back(tag);
-        w->tag_kinds.push_back(static_cast<uint8_t>(kind));
+    }
+  }
+  // The keys once every person is canonicalised: w->canons no longer grows, so
+  // the inputs' views into its strings hold while the chunk's keys are hashed
+  // together (8 at a time with AVX-512, KeyedHasher::ComputeMany).
+  w->inputs.clear();
+  w->tag_kinds.clear();
+  size_t person = 0;
+  for (size_t i = 0; i < n; ++i) {
+    w->row_tag_begin[i] = static_cast<uint32_t>(w->inputs.size());
+    for (; person < w->persons_at.size() && w->persons_at[person].row == i; ++person) {
+      PersonAt& at = w->persons_at[person];
+      ForEachSingleKeyInput(w->canons[person], [&](size_t value, const KeyInput& in) {
+        if (value == 0) at.single_at[static_cast<int>(PartsOf(in.kind).first)] = static_cast<uint32_t>(w->inputs.size());
+        w->inputs.push_back(in);
+        w->tag_kinds.push_back(static_cast<uint8_t>(in.kind));
       });
     }
   }
-  w->row_tag_begin[n] = static_cast<uint32_t>(w->tags.size());
+  w->row_tag_begin[n] = static_cast<uint32_t>(w->inputs.size());
   for (size_t i = 0; i < n; ++i) w->row_keys[i] = w->row_tag_begin[i + 1] - w->row_tag_begin[i];
+  w->tags.resize(w->inputs.size());
+  hasher_.ComputeMany(w->inputs, w->tags);
 }
 
 // Derives the pair keys whose single parts were found in w->hits (persons.h
@@ -535,24 +547,26 @@ void Pipeline::DeriveSingles(Chunk* c, WorkerState* w) {
 // allows as checked.
 void Pipeline::DerivePairs(Chunk* c, WorkerState* w) {
   const size_t n = c->rows.size();
-  w->pair_tags.clear();
+  w->inputs.clear();
   w->pair_kinds.clear();
   w->row_pair_begin.assign(n + 1, 0);
   size_t person = 0;
   for (size_t i = 0; i < n; ++i) {
-    w->row_pair_begin[i] = static_cast<uint32_t>(w->pair_tags.size());
+    w->row_pair_begin[i] = static_cast<uint32_t>(w->inputs.size());
     for (; person < w->persons_at.size() && w->persons_at[person].row == i; ++person) {
       const PersonAt& at = w->persons_at[person];
       auto found = [&](Attribute a, size_t value) {
         return w->hits[at.single_at[static_cast<int>(a)] + value].found();
       };
-      w->row_keys[i] += DerivePairKeys(hasher_, w->canons[person], found, [&](KeyKind kind, const Tag& tag) {
-        w->pair_tags.push_back(tag);
-        w->pair_kinds.push_back(static_cast<uint8_t>(kind));
+      w->row_keys[i] += ForEachFoundPairInput(w->canons[person], found, [&](const KeyInput& in) {
+        w->inputs.push_back(in);
+        w->pair_kinds.push_back(static_cast<uint8_t>(in.kind));
       });
     }
   }
-  w->row_pair_begin[n] = static_cast<uint32_t>(w->pair_tags.size());
+  w->row_pair_begin[n] = static_cast<uint32_t>(w->inputs.size());
+  w->pair_tags.resize(w->inputs.size());
+  hasher_.ComputeMany(w->inputs, w->pair_tags);
 }
 
 // Merges each row's matches per key kind, compares them with the baseline,

@@ -119,8 +119,9 @@ void DeriveKeys(const KeyedHasher& hasher, const CanonicalPerson& person, Fn&& f
 // of a person's keys at once through DeriveKeys, and no command removes keys
 // from an index (compact and merge keep every key). So when the single key of
 // a part is absent from an index, every pair using that value is absent too;
-// looking it up could only ever yield a false positive. DeriveSingleKeys and
-// DerivePairKeys together derive exactly DeriveKeys' keys, minus those pairs.
+// looking it up could only ever yield a false positive. ForEachSingleKeyInput
+// and ForEachFoundPairInput together give exactly DeriveKeys' keys, minus those
+// pairs.
 
 // The single key kind of an attribute, or none (name, birth date, gender).
 constexpr std::optional<KeyKind> SingleKindOf(Attribute a) {
@@ -133,24 +134,30 @@ constexpr std::optional<KeyKind> SingleKindOf(Attribute a) {
   }
 }
 
-// Calls fn(kind, value_index, tag) for every single key of the person, in
-// DeriveKeys' order. Templates, as DeriveKeys: no std::function per tag.
+// Calls fn(value_index, input) for every single key of the person, in
+// DeriveKeys' order. Inputs, not tags: batch hashes a chunk's keys together
+// with KeyedHasher::ComputeMany. Templates, as DeriveKeys: no std::function.
 template <typename Fn>
-void DeriveSingleKeys(const KeyedHasher& hasher, const CanonicalPerson& person, Fn&& fn) {
+void ForEachSingleKeyInput(const CanonicalPerson& person, Fn&& fn) {
   for (KeyKind kind : kAllKeyKinds) {
     const KeyKindParts parts = PartsOf(kind);
     if (parts.second) continue;
     const auto& values = person.values[static_cast<int>(parts.first)];
-    for (size_t i = 0; i < values.size(); ++i) fn(kind, i, hasher.Compute(kind, values[i]));
+    KeyInput in;
+    in.kind = kind;
+    for (size_t i = 0; i < values.size(); ++i) {
+      in.parts[0] = values[i];
+      fn(i, static_cast<const KeyInput&>(in));
+    }
   }
 }
 
-// Calls fn(kind, tag) for every pair key of the person whose keyed parts were
+// Calls fn(input) for every pair key of the person whose keyed parts were
 // found: found(attribute, value_index) tells whether the single key of that
 // value is in the index. Returns the number of pair keys the person allows,
 // derived or not (what DeriveKeys would have emitted for pairs).
 template <typename Found, typename Fn>
-uint64_t DerivePairKeys(const KeyedHasher& hasher, const CanonicalPerson& person, Found&& found, Fn&& fn) {
+uint64_t ForEachFoundPairInput(const CanonicalPerson& person, Found&& found, Fn&& fn) {
   uint64_t allowed = 0;
   for (KeyKind kind : kAllKeyKinds) {
     const KeyKindParts parts = PartsOf(kind);
@@ -160,10 +167,17 @@ uint64_t DerivePairKeys(const KeyedHasher& hasher, const CanonicalPerson& person
     const auto& first = person.values[static_cast<int>(fa)];
     const auto& second = person.values[static_cast<int>(sa)];
     allowed += first.size() * second.size();
+    KeyInput in;
+    in.kind = kind;
+    in.part_count = 2;
     for (size_t i = 0; i < first.size(); ++i) {
       if (f_keyed && !found(fa, i)) continue;
-      for (size_t j = 0; j < second.size(); ++j)
-        if (!s_keyed || found(sa, j)) fn(kind, hasher.Compute(kind, first[i], second[j]));
+      in.parts[0] = first[i];
+      for (size_t j = 0; j < second.size(); ++j) {
+        if (s_keyed && !found(sa, j)) continue;
+        in.parts[1] = second[j];
+        fn(static_cast<const KeyInput&>(in));
+      }
     }
   }
   return allowed;
