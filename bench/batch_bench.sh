@@ -87,11 +87,17 @@ sqlite3 bench.db "$sql" >/dev/null   # warm
 # One line per run in each file: wall_s user_s sys_s.
 : >lx_times.txt
 : >sq_times.txt
+# Before each timed run: the previous output removed and written back (sync),
+# so a run neither waits on the last run's writeback nor truncates a file still
+# being written back (that had cost a run up to 0.6 s of wall time).
+settle() { rm -f "$1"; sync; }
 for ((r = 1; r <= runs; r++)); do
   rc=0
+  settle batch.ndjson
   /usr/bin/time -f "%e %U %S" -o t.txt "${lx_cmd[@]}" >batch.ndjson || rc=$?
   [[ $rc -eq 1 ]] || { echo "leakdex batch exited $rc" >&2; exit 1; }
   tail -1 t.txt >>lx_times.txt
+  settle sqlite.ndjson
   /usr/bin/time -f "%e %U %S" -o t.txt sqlite3 bench.db "$sql" >sqlite.ndjson
   tail -1 t.txt >>sq_times.txt
   echo "round $r: leakdex $(tail -1 lx_times.txt | cut -d' ' -f1) s, sqlite $(tail -1 sq_times.txt | cut -d' ' -f1) s" >&2
