@@ -6,14 +6,32 @@
 // Rejected: partial dates (year only, year-month), impossible dates, dates before
 // 1880 or after today (kInvalid); spreadsheet defaults 1900-01-01, 1899-12-30/31
 // and 0000/0001 years (kPlaceholder); 5-digit Excel serial numbers (kMangled).
-#include <cstdlib>
-
 #include "normalize/internal.h"
 
 namespace leakdex::norm {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Loops instead of find_first_of / find_first_not_of with a set: those call
+// memchr once per character of the text (16 calls for "19900502"; memchr was
+// 1.5% of a CSV ingest's CPU).
+bool AllDigits(std::string_view s) {
+  for (char c : s)
+    if (!IsDigit(c)) return false;
+  return true;
+}
+
+size_t FindSpaceOrT(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i)
+    if (s[i] == ' ' || s[i] == 'T') return i;
+  return std::string_view::npos;
+}
+
+// The value of 4 ASCII digits.
+int Year4(std::string_view s) {
+  return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+}
 
 // Splits "1990-5-2" style text into up to 3 digit groups; false on anything else.
 bool Groups(std::string_view s, int* g, size_t* len, int& count) {
@@ -68,20 +86,20 @@ NormOutcome NormalizeBirthDate(std::string_view raw, const Date& today, std::vec
   }
   std::string_view s = Trim(ascii);
   // Cut a time part.
-  if (size_t sp = s.find_first_of(" T"); sp != std::string_view::npos && sp >= 8) s = s.substr(0, sp);
+  if (size_t sp = FindSpaceOrT(s); sp != std::string_view::npos && sp >= 8) s = s.substr(0, sp);
   while (!s.empty() && s.back() == '-') s.remove_suffix(1);
   if (s.empty()) return NormOutcome::kInvalid;
 
   int y = 0, m = 0, d = 0;
-  bool all_digits = s.find_first_not_of("0123456789") == std::string_view::npos;
+  const bool all_digits = AllDigits(s);
   if (all_digits && s.size() == 8) {
-    y = std::atoi(std::string(s.substr(0, 4)).c_str());
+    y = Year4(s);
     m = (s[4] - '0') * 10 + (s[5] - '0');
     d = (s[6] - '0') * 10 + (s[7] - '0');
   } else if (all_digits && s.size() == 5) {
     return NormOutcome::kMangled;  // Excel date serial
-  } else if (s.ends_with(".0") && s.size() == 10 && s.substr(0, 8).find_first_not_of("0123456789") == std::string_view::npos) {
-    y = std::atoi(std::string(s.substr(0, 4)).c_str());  // 19900502.0 from a float column
+  } else if (s.ends_with(".0") && s.size() == 10 && AllDigits(s.substr(0, 8))) {
+    y = Year4(s);  // 19900502.0 from a float column
     m = (s[4] - '0') * 10 + (s[5] - '0');
     d = (s[6] - '0') * 10 + (s[7] - '0');
   } else {
