@@ -342,7 +342,8 @@ class RecordReader {
         for (;;) {
           RecordSource::Next next = source->Read(&rec, &bad);
           if (next == RecordSource::Next::kEnd) break;
-          if (next == RecordSource::Next::kRecord && !source->validates_utf8() && !RecordIsValidUtf8(rec))
+          if (next == RecordSource::Next::kRecord && !source->validates_utf8() &&
+              !RecordIsValidUtf8(rec, source->names_valid_utf8()))
             next = RecordSource::Next::kBad, bad = BadRecord{"invalid_encoding", rec.line, rec.offset};
           records_read_.fetch_add(1, std::memory_order_relaxed);
           if (next == RecordSource::Next::kBad) {

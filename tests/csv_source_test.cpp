@@ -139,3 +139,42 @@ TEST_CASE("CSV: the field-end scan finds what the byte loop finds", "[sources]")
     REQUIRE(FindDelimiterOrNewline(begin, end, delim) == want);
   }
 }
+
+// ingest checks a CSV record's UTF-8 over the record's own bytes (Record::raw)
+// and its header names once (names_valid_utf8), instead of over every name and
+// value. Both must give the full field-by-field answer on any input: quotes,
+// doubled quotes, CRLF, multi-byte characters cut by a delimiter or a quote,
+// stray continuation bytes, an invalid header name.
+TEST_CASE("CSV: the record-bytes UTF-8 check agrees with the field-by-field one", "[sources]") {
+  testing::SplitMix64 rng{17};
+  const std::array<std::string, 12> pieces = {"a", "张", "\xE5\xBC", "\xA0", "\xFF", ",", "\"", "\"\"", "\r\n", "\n",
+                                              " ", "13812345678"};
+  uint64_t records = 0, invalid = 0;
+  for (int doc = 0; doc < 3000; ++doc) {
+    std::string text = rng.Chance(20) ? "name,ph\xE5one,addr\n" : "name,phone,地址\n";
+    const int n = 1 + rng.Below<int>(60);
+    for (int i = 0; i < n; ++i) text += pieces[rng.Below<size_t>(pieces.size())];
+    text += "\n";
+    SourceOptions so;
+    so.format = InputFormat::kCsv;
+    auto decoded = OpenDecodedStream(NewMemoryStream(text, "t"), Encoding::kUtf8);
+    REQUIRE(decoded.ok());
+    auto src = OpenRecordSource(std::move(*decoded), so);
+    REQUIRE(src.ok());
+    Record rec;
+    BadRecord bad;
+    for (;;) {
+      const auto next = (*src)->Read(&rec, &bad);
+      if (next == RecordSource::Next::kEnd) break;
+      if (next != RecordSource::Next::kRecord) continue;
+      ++records;
+      const bool full = RecordIsValidUtf8(rec);
+      if (!full) ++invalid;
+      INFO("document " << doc);
+      REQUIRE(RecordIsValidUtf8(rec, (*src)->names_valid_utf8()) == full);
+    }
+  }
+  CHECK(records > 3000);
+  CHECK(invalid > 300);  // both answers occur
+  CHECK(records - invalid > 300);
+}

@@ -2,6 +2,8 @@
 // delimiters. Hand-written rather than a library: Debian has no streaming
 // CSV parser that reports per-record errors and resynchronises after an
 // unbalanced quote, which real dumps need.
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -37,7 +39,11 @@ class CsvSource final : public RecordSource {
       if (want_header_ && header_.empty()) {
         want_header_ = false;
         if (IsHeader(*rec)) {
-          for (const Field& f : rec->fields) header_.emplace_back(f.value);
+          header_valid_utf8_ = true;
+          for (const Field& f : rec->fields) {
+            header_.emplace_back(f.value);
+            if (!simdjson::validate_utf8(f.value.data(), f.value.size())) header_valid_utf8_ = false;
+          }
           continue;
         }
       }
@@ -58,6 +64,8 @@ class CsvSource final : public RecordSource {
   uint64_t bytes_consumed() const override { return buf_->offset(); }
   InputFormat format() const override { return format_; }
   const std::vector<std::string>* header() const override { return header_.empty() ? nullptr : &header_; }
+  // Names come from the header (checked once) or are empty (no header).
+  bool names_valid_utf8() const override { return header_.empty() || header_valid_utf8_; }
 
  private:
   enum class ParseResult { kRecord, kEnd, kBadQuote, kTooLong };
@@ -107,6 +115,7 @@ class CsvSource final : public RecordSource {
       Tokenize(rec, &used, &complete, &bad_quote);
       if (complete) {
         line_no_ += static_cast<uint64_t>(std::count(buf_->data(), buf_->data() + used, '\n'));
+        rec->raw = std::string_view(buf_->data(), used);  // Consume keeps the bytes until the next Fill
         buf_->Consume(used);
         return ParseResult::kRecord;
       }
@@ -122,6 +131,7 @@ class CsvSource final : public RecordSource {
       if (bad_quote) return ParseResult::kBadQuote;
       // End of input without a final newline: the rest is the last record.
       line_no_ += static_cast<uint64_t>(std::count(buf_->data(), buf_->data() + used, '\n'));
+      rec->raw = std::string_view(buf_->data(), used);
       buf_->Consume(used);
       return ParseResult::kRecord;
     }
@@ -208,6 +218,7 @@ class CsvSource final : public RecordSource {
   bool want_header_;
   std::function<bool(std::string_view)> known_column_;
   std::vector<std::string> header_;
+  bool header_valid_utf8_ = false;
   std::string arena_;
   Status status_;
   uint64_t line_no_ = 1;

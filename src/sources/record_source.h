@@ -30,6 +30,11 @@ struct Record {
   std::vector<Field> fields;
   uint64_t line = 0;    // 1-based line of the record's first byte
   uint64_t offset = 0;  // byte offset of the record's first byte
+  // The bytes the record was parsed from, when its field values are these
+  // bytes with only ASCII bytes (delimiters, quotes) taken out: then the values
+  // are all valid UTF-8 exactly when `raw` is. Empty when the source has no
+  // such span. Valid until the next Read.
+  std::string_view raw;
 };
 
 struct BadRecord {
@@ -66,12 +71,17 @@ class RecordSource {
   // The header row's column names, once the first record has been read, for
   // sources that have one (delimited text with a header); else nullptr.
   virtual const std::vector<std::string>* header() const { return nullptr; }
+  // True when every field name the source returns is known to be valid UTF-8
+  // (checked once: a delimited file's header row).
+  virtual bool names_valid_utf8() const { return false; }
 };
 
 // True when every field name and value of `rec` is valid UTF-8. A record that
 // is not is rejected as "invalid_encoding" (decoded streams mark undecodable
-// bytes with 0xFF, see sources/input.h).
-bool RecordIsValidUtf8(const Record& rec);
+// bytes with 0xFF, see sources/input.h). `names_valid`: the caller knows the
+// names are (RecordSource::names_valid_utf8), so only the values are checked,
+// through rec.raw when the source set it.
+bool RecordIsValidUtf8(const Record& rec, bool names_valid = false);
 
 // Detects the format from the first bytes when options.format is kAuto.
 Result<std::unique_ptr<RecordSource>> OpenRecordSource(std::unique_ptr<ByteStream> in,
