@@ -9,27 +9,10 @@
 #include "fuzz_util.h"
 #include "leakdex/keyed_hash.h"
 #include "siphash.h"
+#include "sodium_tag.h"
 
 using namespace leakdex;
-
-namespace {
-
-Tag LibsodiumTag(const uint8_t* key, std::span<const std::string_view> parts) {
-  std::string framed;
-  for (std::string_view p : parts) {
-    const uint32_t n = static_cast<uint32_t>(p.size());
-    framed.append(reinterpret_cast<const char*>(&n), 4);
-    framed.append(p);
-  }
-  unsigned char out[16];
-  crypto_shorthash_siphashx24(out, reinterpret_cast<const unsigned char*>(framed.data()), framed.size(), key);
-  Tag t;
-  std::memcpy(&t.lo, out, 8);
-  std::memcpy(&t.hi, out + 8, 8);
-  return t;
-}
-
-}  // namespace
+using leakdex::testing::LibsodiumTag;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint8_t key[16] = {};

@@ -105,6 +105,31 @@ int PersonsFromEnv() {
   return e && *e ? std::atoi(e) : 200000;
 }
 
+// Calls fn(parent, names) for every row of data/regions/divisions.tsv: the
+// parent's name ("-" for none) and the division's names (full name, then its
+// aliases and former names).
+template <typename Fn>
+void ForEachDivision(Fn&& fn) {
+  std::ifstream in(std::string(LEAKDEX_DATA_DIR) + "/regions/divisions.tsv");
+  REQUIRE(in);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string x;
+    while (std::getline(ss, x, '\t')) f.push_back(x);
+    if (f.size() < 6) continue;
+    std::vector<std::string> names = {f[2]};
+    for (int col : {4, 5}) {
+      if (f[col] == "-") continue;
+      std::stringstream cs(f[col]);
+      while (std::getline(cs, x, ',')) names.push_back(x);
+    }
+    fn(f[3], names);
+  }
+}
+
 // Real-looking addresses: the examples of docs/NORMALISATION.md and every
 // division name of data/regions/divisions.tsv with a street part.
 std::vector<std::string> Bases() {
@@ -128,30 +153,15 @@ std::vector<std::string> Bases() {
       "广东省深圳市南山区科技园路1号3栋2单元501", "上海市徐汇区漕溪北路100弄3号602室", "第十二号", "十#",
       "千号千弄", "一千零一号", "两百号", "A座12层1201", "B栋-3-1201", "1-2-3-4", "12-0501",
   };
-  std::ifstream in(std::string(LEAKDEX_DATA_DIR) + "/regions/divisions.tsv");
-  REQUIRE(in);
-  std::string line;
   const char* streets[] = {"人民路1号", "中山二路十八号3幢502", "建设街5弄7号201室", "1号", "东路", "大道8号",
                            "市中心花园2-1-301", "县城关镇", "区政府"};
   size_t k = 0;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    std::string x;
-    while (std::getline(ss, x, '\t')) f.push_back(x);
-    if (f.size() < 6) continue;
-    std::vector<std::string> names = {f[2]};
-    for (int col : {4, 5}) {
-      if (f[col] == "-") continue;
-      std::stringstream cs(f[col]);
-      while (std::getline(cs, x, ',')) names.push_back(x);
-    }
+  ForEachDivision([&](const std::string& parent, const std::vector<std::string>& names) {
     for (const auto& n : names) {
       v.push_back(n + streets[k++ % 9]);
-      if (f[3] != "-") v.push_back(f[3] + n + streets[k++ % 9]);
+      if (parent != "-") v.push_back(parent + n + streets[k++ % 9]);
     }
-  }
+  });
   return v;
 }
 
@@ -255,29 +265,14 @@ TEST_CASE("address differential: fuzz seed corpus", "[normalize][differential]")
 // Every name of the division table (full names, aliases, former names) and its
 // stem without the last character (the short forms).
 static std::vector<std::string> DivisionNamesAndStems() {
-  std::ifstream in(std::string(LEAKDEX_DATA_DIR) + "/regions/divisions.tsv");
-  REQUIRE(in);
   std::vector<std::string> v;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    std::string x;
-    while (std::getline(ss, x, '\t')) f.push_back(x);
-    if (f.size() < 6) continue;
-    std::vector<std::string> names = {f[2]};
-    for (int col : {4, 5}) {
-      if (f[col] == "-") continue;
-      std::stringstream cs(f[col]);
-      while (std::getline(cs, x, ',')) names.push_back(x);
-    }
+  ForEachDivision([&](const std::string&, const std::vector<std::string>& names) {
     for (const auto& n : names) {
       v.push_back(n);
       std::vector<std::string> cps = CodePoints(n);
       if (cps.size() > 2) v.push_back(Join({cps.begin(), cps.end() - 1}));
     }
-  }
+  });
   return v;
 }
 
