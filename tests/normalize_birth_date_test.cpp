@@ -48,3 +48,26 @@ TEST_CASE("birth date: FormatIsoDate writes what %04d-%02d-%02d writes", "[norma
         CHECK(FormatIsoDate(Date{year, month, day}) == expected);
       }
 }
+
+// Eight ASCII digits skip NFKC, trimming and the Chinese-form rewrite (the fast
+// path of NormalizeBirthDate). The same digits with a space around take the
+// full path: both must agree on every outcome and form, placeholders and
+// impossible dates included.
+TEST_CASE("birth date: the YYYYMMDD fast path answers as the full path", "[normalize]") {
+  uint64_t x = 88172645463325252ull;
+  int ok = 0;
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    char d[9];
+    // Mostly plausible dates (years 1850-2099), some anything at all.
+    if (i % 4 == 0) std::snprintf(d, sizeof d, "%08llu", static_cast<unsigned long long>(x % 100000000));
+    else std::snprintf(d, sizeof d, "%04d%02d%02d", 1850 + static_cast<int>(x % 250), static_cast<int>(x / 250 % 14),
+                       static_cast<int>(x / 3500 % 33));
+    const std::string fast(d, 8);
+    INFO(fast);
+    const auto want = Canon(Attribute::kBirthDate, " " + fast + " ");
+    REQUIRE(Canon(Attribute::kBirthDate, fast) == want);
+    if (want.front() != '<') ++ok;
+  }
+  CHECK(ok > 5000);  // real dates, besides every kind of refusal
+}

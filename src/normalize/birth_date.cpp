@@ -6,6 +6,8 @@
 // Rejected: partial dates (year only, year-month), impossible dates, dates before
 // 1880 or after today (kInvalid); spreadsheet defaults 1900-01-01, 1899-12-30/31
 // and 0000/0001 years (kPlaceholder); 5-digit Excel serial numbers (kMangled).
+#include <optional>
+
 #include "normalize/internal.h"
 
 namespace leakdex::norm {
@@ -59,10 +61,11 @@ bool Groups(std::string_view s, int* g, size_t* len, int& count) {
   return true;
 }
 
-}  // namespace
-
-NormOutcome NormalizeBirthDate(std::string_view raw, const Date& today, std::vector<std::string>& out) {
-  std::string text;
+// The date part of `raw` in ASCII ("1990年5月2日 10:00" -> "1990-5-2"), or the
+// outcome that ends normalisation early. `text` and `ascii` hold the bytes *s
+// views.
+std::optional<NormOutcome> AsciiDatePart(std::string_view raw, std::string& text, std::string& ascii,
+                                         std::string_view* out) {
   if (!Nfkc(raw, text)) return NormOutcome::kBadEncoding;
   std::string_view v = Trim(text);
   if (v.empty()) return NormOutcome::kAbsent;
@@ -70,7 +73,6 @@ NormOutcome NormalizeBirthDate(std::string_view raw, const Date& today, std::vec
   while (!v.empty() && v.front() == '\'') v.remove_prefix(1);
 
   // Chinese form: 1990年5月2日 -> 1990-5-2.
-  std::string ascii;
   ascii.reserve(v.size());
   for (size_t i = 0; i < v.size();) {
     if (v.substr(i).starts_with("年") || v.substr(i).starts_with("月")) {
@@ -89,6 +91,20 @@ NormOutcome NormalizeBirthDate(std::string_view raw, const Date& today, std::vec
   if (size_t sp = FindSpaceOrT(s); sp != std::string_view::npos && sp >= 8) s = s.substr(0, sp);
   while (!s.empty() && s.back() == '-') s.remove_suffix(1);
   if (s.empty()) return NormOutcome::kInvalid;
+  *out = s;
+  return std::nullopt;
+}
+
+}  // namespace
+
+NormOutcome NormalizeBirthDate(std::string_view raw, const Date& today, std::vector<std::string>& out) {
+  std::string text, ascii;
+  std::string_view s;
+  if (raw.size() == 8 && AllDigits(raw)) {
+    s = raw;  // YYYYMMDD, the common form: AsciiDatePart would return it unchanged
+  } else if (std::optional<NormOutcome> o = AsciiDatePart(raw, text, ascii, &s)) {
+    return *o;
+  }
 
   int y = 0, m = 0, d = 0;
   const bool all_digits = AllDigits(s);
