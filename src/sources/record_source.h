@@ -32,8 +32,10 @@ struct Record {
   uint64_t offset = 0;  // byte offset of the record's first byte
   // The bytes the record was parsed from, when its field values are these
   // bytes with only ASCII bytes (delimiters, quotes) taken out: then the values
-  // are all valid UTF-8 exactly when `raw` is. Empty when the source has no
-  // such span. Valid until the next Read.
+  // are all valid UTF-8 exactly when `raw` is. Valid until the next Read.
+  // Only read when the source's names_valid_utf8() is true; such a source
+  // (delimited text) sets it on every record it returns. Other sources leave
+  // it alone, so it may be stale for them.
   std::string_view raw;
 };
 
