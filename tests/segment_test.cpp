@@ -332,3 +332,107 @@ TEST_CASE("SegmentBuilder::ObserveMany gives the file Observe gives", "[segment]
 }
 
 }  // namespace leakdex
+
+namespace leakdex {
+namespace {
+
+class VectorEntries final : public SegmentBuilder::EntryArray {
+ public:
+  explicit VectorEntries(const std::vector<SegmentEntry>& v) : v_(v) {}
+  uint64_t size() const override { return v_.size(); }
+  void Get(uint64_t begin, uint64_t end, SegmentEntry* out) const override {
+    std::copy(v_.begin() + static_cast<ptrdiff_t>(begin), v_.begin() + static_cast<ptrdiff_t>(end), out);
+  }
+
+ private:
+  const std::vector<SegmentEntry>& v_;
+};
+
+// Pass 1 by Observe, then pass 2 by Add (threads == 0) or by AddAll.
+// Returns the file's bytes, or the failing status's message.
+std::string BuildWith(const std::vector<SegmentEntry>& entries, const PayloadTable& table, bool fresh, int threads,
+                      const fs::path& path, const std::vector<SegmentEntry>* pass2 = nullptr) {
+  SegmentBuilder b(TestKeyId(), 1, &table);
+  if (fresh) b.SetFreshPrecision(0);
+  for (const SegmentEntry& e : entries) REQUIRE(b.Observe(e).ok());
+  REQUIRE(b.Begin(path.string()).ok());
+  const std::vector<SegmentEntry>& second = pass2 ? *pass2 : entries;
+  if (threads == 0) {
+    for (const SegmentEntry& e : second)
+      if (Status st = b.Add(e); !st.ok()) return "error: " + st.message();
+  } else if (Status st = b.AddAll(VectorEntries(second), threads); !st.ok()) {
+    return "error: " + st.message();
+  }
+  auto size = b.Finish();
+  if (!size.ok()) return "error: " + size.status().message();
+  return testing::ReadFile(path);
+}
+
+}  // namespace
+
+TEST_CASE("SegmentBuilder::AddAll gives the file Add gives, on any number of threads", "[segment]") {
+  testing::TempDir dir;
+  PayloadTable table;
+  std::vector<uint32_t> ids;
+  std::mt19937_64 rng(31);
+  for (int i = 0; i < 12; ++i) ids.push_back(table.Intern(RandomPayload(rng)));
+  // Sorted entries: random keys, plus a dense run sharing their top 24 bits
+  // (one group far larger than the rest, where a split point may fall).
+  auto make = [&](size_t n, bool mixed_precision, bool dense) {
+    std::vector<SegmentEntry> v;
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t fp = rng();
+      if (dense && i % 2 == 0) fp = (uint64_t{0x9abcde} << 40) | (fp >> 24);
+      const uint8_t p = mixed_precision && i % 3 == 0 ? 40 : 64;
+      v.push_back(SegmentEntry{TruncateFingerprint(fp, p), p, ids[rng() % ids.size()],
+                               static_cast<uint32_t>(rng() % 4 == 0 ? 1 + rng() % 400 : 1)});
+    }
+    std::sort(v.begin(), v.end(), [](const SegmentEntry& a, const SegmentEntry& b) {
+      return a.value != b.value ? a.value < b.value : a.precision < b.precision;
+    });
+    return v;
+  };
+  struct Case {
+    size_t n;
+    bool fresh, mixed, dense;
+  };
+  for (const Case& c : {Case{1, true, false, false}, Case{1000, true, false, false}, Case{70000, true, false, true},
+                        Case{300000, true, false, false}, Case{300000, true, false, true},
+                        Case{200000, false, true, false}}) {
+    const std::vector<SegmentEntry> entries = make(c.n, c.mixed, c.dense);
+    const std::string serial = BuildWith(entries, table, c.fresh, 0, dir.path() / "serial.ldx");
+    REQUIRE(serial.rfind("error", 0) != 0);
+    for (int threads : {1, 2, 3, 5}) {
+      INFO("n " << c.n << " fresh " << c.fresh << " mixed " << c.mixed << " dense " << c.dense << " threads "
+                << threads);
+      CHECK(BuildWith(entries, table, c.fresh, threads, dir.path() / "all.ldx") == serial);
+    }
+  }
+}
+
+TEST_CASE("SegmentBuilder::AddAll refuses a pass 2 that differs from pass 1", "[segment]") {
+  testing::TempDir dir;
+  PayloadTable table;
+  const uint32_t a = table.Intern(Payload{{0}, 1, 1});
+  const uint32_t b = table.Intern(Payload{{1}, 2, 1});
+  std::mt19937_64 rng(37);
+  std::vector<SegmentEntry> entries;
+  for (int i = 0; i < 200000; ++i) entries.push_back(SegmentEntry{rng(), 64, i % 2 ? a : b, 1});
+  std::sort(entries.begin(), entries.end(),
+            [](const SegmentEntry& x, const SegmentEntry& y) { return x.value < y.value; });
+  const fs::path path = dir.path() / "x.ldx";
+  std::vector<SegmentEntry> fewer(entries.begin() + 1, entries.end());
+  CHECK(BuildWith(entries, table, true, 2, path, &fewer).rfind("error", 0) == 0);
+  std::vector<SegmentEntry> unknown = entries;
+  unknown[150000].payload = a == 0 ? 7 : 0;  // a payload pass 1 never saw with these records
+  unknown[150000].records = 99;
+  CHECK(BuildWith(entries, table, true, 2, path, &unknown).rfind("error", 0) == 0);
+  std::vector<SegmentEntry> unsorted = entries;
+  std::swap(unsorted[10], unsorted[190000]);
+  CHECK(BuildWith(entries, table, true, 2, path, &unsorted).rfind("error", 0) == 0);
+  std::swap(unsorted[10], unsorted[190000]);
+  std::reverse(unsorted.begin() + 50000, unsorted.begin() + 150000);  // across the split point
+  CHECK(BuildWith(entries, table, true, 2, path, &unsorted).rfind("error", 0) == 0);
+}
+
+}  // namespace leakdex

@@ -424,6 +424,32 @@ Status IndexWriter::PublishManifest(Manifest next) {
   return Status::Ok();
 }
 
+namespace {
+
+// The sorter's in-memory entries as the segment builder's pass 2 takes them.
+class SorterEntries final : public SegmentBuilder::EntryArray {
+ public:
+  // payload_of: sorter payload number -> PayloadTable id.
+  SorterEntries(std::span<const TagSorter::Packed> v, const std::vector<uint32_t>& payload_of)
+      : v_(v), payload_of_(payload_of) {}
+  uint64_t size() const override { return v_.size(); }
+  void Get(uint64_t begin, uint64_t end, SegmentEntry* out) const override {
+    for (uint64_t i = begin; i < end; ++i, ++out) {
+      const TagSorter::Packed& p = v_[i];
+      // A number the statistics never named maps to no payload: the builder
+      // then reports pass 2 differing from pass 1.
+      const uint32_t id = p.payload < payload_of_.size() ? payload_of_[p.payload] : UINT32_MAX;
+      *out = SegmentEntry{p.fp, 64, id, p.count};
+    }
+  }
+
+ private:
+  std::span<const TagSorter::Packed> v_;
+  const std::vector<uint32_t>& payload_of_;
+};
+
+}  // namespace
+
 Status IndexWriter::PublishFromSorter(TagSorter* sorted, const SourceInfo& delta, uint8_t precision_floor,
                                       uint64_t* keys_new) {
   *keys_new = 0;
@@ -461,6 +487,14 @@ Status IndexWriter::PublishFromSorter(TagSorter* sorted, const SourceInfo& delta
       }
       first_pass = 1;
     }
+  }
+  // Statistics known and the entries in memory (the common ingest): pass 2
+  // is encoded on the sorter's threads (SegmentBuilder::AddAll).
+  const auto in_memory = first_pass == 1 ? sorted->InMemory() : std::nullopt;
+  if (in_memory && builder.key_count() > 0) {
+    LEAKDEX_RETURN_IF_ERROR(builder.Begin(NextSegmentPath()));
+    LEAKDEX_RETURN_IF_ERROR(builder.AddAll(SorterEntries(*in_memory, payload_of), sorted->threads()));
+    first_pass = 2;
   }
   for (int pass = first_pass; pass < 2; ++pass) {
     if (pass == 1) {

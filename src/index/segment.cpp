@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 #include "coding.h"
 #include "leakdex/index_format.h"
@@ -238,29 +239,33 @@ SegmentBuilder::SegmentBuilder(const KeyId& key_id, uint16_t normalizer_version,
 SegmentBuilder::~SegmentBuilder() = default;
 
 uint32_t SegmentBuilder::DictIndex(const DictKey& key, bool insert, bool* found) {
-  const uint64_t packed = (uint64_t{key.payload} << 16) | (uint64_t{key.precision} << 8) | key.records;
-  MemoSlot& slot = memo_[(packed * 0x9E3779B97F4A7C15ull) >> 54];
+  if (!insert) return FindDictIndex(key, memo_, found);
+  const uint64_t packed = key.packed();
+  MemoSlot& slot = memo_[MemoSlotOf(packed)];
   static_assert(kMemoSlots == 1024);
   *found = true;
   if (slot.key == packed) return slot.index;
-  uint32_t index;
-  if (insert) {
-    auto [it, inserted] = dict_index_.try_emplace(key, static_cast<uint32_t>(dict_keys_.size()));
-    if (inserted) {
-      dict_keys_.push_back(key);
-      dict_counts_.push_back(0);
-    }
-    index = it->second;
-  } else {
-    auto it = dict_index_.find(key);
-    if (it == dict_index_.end()) {
-      *found = false;
-      return 0;
-    }
-    index = it->second;
+  auto [it, inserted] = dict_index_.try_emplace(key, static_cast<uint32_t>(dict_keys_.size()));
+  if (inserted) {
+    dict_keys_.push_back(key);
+    dict_counts_.push_back(0);
   }
-  slot = MemoSlot{packed, index};
-  return index;
+  slot = MemoSlot{packed, it->second};
+  return it->second;
+}
+
+uint32_t SegmentBuilder::FindDictIndex(const DictKey& key, MemoSlot* memo, bool* found) const {
+  const uint64_t packed = key.packed();
+  MemoSlot& slot = memo[MemoSlotOf(packed)];
+  *found = true;
+  if (slot.key == packed) return slot.index;
+  auto it = dict_index_.find(key);
+  if (it == dict_index_.end()) {
+    *found = false;
+    return 0;
+  }
+  slot = MemoSlot{packed, it->second};
+  return it->second;
 }
 
 Status SegmentBuilder::Observe(const SegmentEntry& e) {
@@ -431,94 +436,259 @@ Status SegmentBuilder::Begin(const std::string& path) {
   return Status::Ok();
 }
 
-void SegmentBuilder::PutBits(uint64_t v, unsigned w) {
+namespace {
+
+// BitWriter's accumulator in registers for a run of fields whose size is
+// known: through BitWriter::Put the accumulator lived in memory, a store-
+// forwarding chain per field (~2x slower encoding). Construct, Put, then
+// Close, with nothing else touching the writer in between.
+class FastBits {
+ public:
+  // Room for `max_bits` more bits.
+  FastBits(std::string* bytes, uint64_t acc, unsigned nacc, uint64_t max_bits)
+      : bytes_(bytes), size_(bytes->size()), acc_(acc), nacc_(nacc) {
+    bytes->resize(size_ + (nacc + max_bits) / 64 * 8);
+    out_ = bytes->data() + size_;
+  }
+  void Put(uint64_t v, unsigned w) {  // w <= 64; v < 2^w
+    if (w == 0) return;
+    acc_ |= v << nacc_;
+    if (nacc_ + w >= 64) {
+      EncodeFixed64(out_, acc_);
+      out_ += 8;
+      const unsigned used = 64 - nacc_;
+      acc_ = used < 64 ? v >> used : 0;
+      nacc_ = nacc_ + w - 64;
+    } else {
+      nacc_ += w;
+    }
+  }
+  // Hands the state back: the whole words stay in *bytes.
+  void Close(uint64_t* acc, unsigned* nacc) {
+    bytes_->resize(static_cast<size_t>(out_ - bytes_->data()));
+    *acc = acc_;
+    *nacc = nacc_;
+  }
+
+ private:
+  std::string* bytes_;
+  size_t size_;
+  char* out_;
+  uint64_t acc_;
+  unsigned nacc_;
+};
+
+}  // namespace
+
+void SegmentBuilder::BitWriter::Put(uint64_t v, unsigned w) {
   if (w == 0) return;
-  acc_ |= v << nacc_;
-  if (nacc_ + w >= 64) {
-    PutFixed64(&pending_, acc_);
-    const unsigned used = 64 - nacc_;
-    acc_ = used < 64 ? v >> used : 0;
-    nacc_ = nacc_ + w - 64;
+  acc |= v << nacc;
+  if (nacc + w >= 64) {
+    PutFixed64(&bytes, acc);
+    const unsigned used = 64 - nacc;
+    acc = used < 64 ? v >> used : 0;
+    nacc = nacc + w - 64;
   } else {
-    nacc_ += w;
+    nacc += w;
   }
-  bits_ += w;
+  bits += w;
 }
 
-void SegmentBuilder::PutZeros(uint64_t n) {
+void SegmentBuilder::BitWriter::PutZeros(uint64_t n) {
   while (n > 0) {
     unsigned w = static_cast<unsigned>(std::min<uint64_t>(n, 64));
-    PutBits(0, w);
+    Put(0, w);
     n -= w;
   }
 }
 
-void SegmentBuilder::PutOnes(uint64_t n) {
-  while (n > 0) {
-    unsigned w = static_cast<unsigned>(std::min<uint64_t>(n, 64));
-    PutBits(Mask(w), w);
-    n -= w;
-  }
+void SegmentBuilder::BitWriter::Append(const BitWriter& other) {
+  const uint64_t add = other.bytes.size() * 8 + other.nacc;
+  FastBits f(&bytes, acc, nacc, add);
+  for (size_t i = 0; i < other.bytes.size(); i += 8) f.Put(DecodeFixed64(other.bytes.data() + i), 64);
+  f.Put(other.acc, other.nacc);
+  f.Close(&acc, &nacc);
+  bits += add;
 }
 
 Status SegmentBuilder::EmitBits(bool final) {
-  if (final && nacc_ > 0) {
-    for (unsigned i = 0; i < (nacc_ + 7) / 8; ++i) pending_.push_back(static_cast<char>(acc_ >> (8 * i)));
-    acc_ = 0;
-    nacc_ = 0;
+  if (final && data_.nacc > 0) {
+    for (unsigned i = 0; i < (data_.nacc + 7) / 8; ++i) data_.bytes.push_back(static_cast<char>(data_.acc >> (8 * i)));
+    data_.acc = 0;
+    data_.nacc = 0;
   }
-  if (final || pending_.size() >= (256u << 10)) {
-    LEAKDEX_RETURN_IF_ERROR(out_->Append(pending_));
-    pending_.clear();
+  if (final || data_.bytes.size() >= (256u << 10)) {
+    LEAKDEX_RETURN_IF_ERROR(out_->Append(data_.bytes));
+    data_.bytes.clear();
   }
   return Status::Ok();
 }
 
-Status SegmentBuilder::FlushGroup() {
-  const uint64_t start = bits_;
-  directory_[group_] = start;
+void SegmentBuilder::EncodeGroup(const std::vector<Slot>& slots, std::vector<uint64_t>* unary, BitWriter* w) const {
   const uint64_t buckets = uint64_t{1} << h_.group_bits;
-  if (slots_.empty()) {
-    PutZeros(buckets);
-  } else {
-    // The unary bucket sizes (c ones then a zero per bucket) have their ones
-    // at bucket + i for the i-th key (keys sorted by bucket): set those bits
-    // in words. Counting bucket by bucket branched on random sizes and cost
-    // ~20 ns a key in mispredictions.
-    const uint64_t nbits = buckets + slots_.size();
-    unary_.assign((nbits + 63) / 64, 0);
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      const uint64_t p = slots_[i].bucket + i;
-      unary_[p >> 6] |= uint64_t{1} << (p & 63);
-    }
-    for (uint64_t w = 0; w < unary_.size(); ++w)
-      PutBits(unary_[w], static_cast<unsigned>(std::min<uint64_t>(64, nbits - 64 * w)));
-    const unsigned r = h_.remainder_bits();
-    for (const Slot& s : slots_) PutBits(s.rem, r);
-    for (const Slot& s : slots_) PutBits(huff_bits_[s.code], huff_len_[s.code]);
+  if (slots.empty()) {
+    w->PutZeros(buckets);
+    return;
   }
-  const uint64_t bytes = ((bits_ + 7) >> 3) - (start >> 3);
+  // The unary bucket sizes (c ones then a zero per bucket) have their ones
+  // at bucket + i for the i-th key (keys sorted by bucket): set those bits
+  // in words. Counting bucket by bucket branched on random sizes and cost
+  // ~20 ns a key in mispredictions.
+  const uint64_t nbits = buckets + slots.size();
+  unary->assign((nbits + 63) / 64, 0);
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const uint64_t p = slots[i].bucket + i;
+    (*unary)[p >> 6] |= uint64_t{1} << (p & 63);
+  }
+  const unsigned r = h_.remainder_bits();
+  uint64_t code_bits = 0;
+  for (const Slot& s : slots) code_bits += huff_len_[s.code];
+  const uint64_t total = nbits + slots.size() * r + code_bits;
+  FastBits f(&w->bytes, w->acc, w->nacc, total);
+  for (uint64_t k = 0; k < unary->size(); ++k)
+    f.Put((*unary)[k], static_cast<unsigned>(std::min<uint64_t>(64, nbits - 64 * k)));
+  for (const Slot& s : slots) f.Put(s.rem, r);
+  for (const Slot& s : slots) f.Put(huff_bits_[s.code], huff_len_[s.code]);
+  f.Close(&w->acc, &w->nacc);
+  w->bits += total;
+}
+
+Status SegmentBuilder::FlushGroup() {
+  const uint64_t start = data_.bits;
+  directory_[group_] = start;
+  EncodeGroup(slots_, &unary_, &data_);
+  const uint64_t bytes = ((data_.bits + 7) >> 3) - (start >> 3);
   max_group_bytes_ = std::max<uint32_t>(max_group_bytes_, static_cast<uint32_t>(std::min<uint64_t>(bytes, UINT32_MAX)));
   slots_.clear();
   ++group_;
   return EmitBits(false);
 }
 
-Status SegmentBuilder::Add(const SegmentEntry& e) {
-  if (!out_) return Status::Internal("SegmentBuilder::Add before Begin");
+uint64_t SegmentBuilder::GroupOf(const SegmentEntry& e) const {
+  const unsigned b = h_.bucket_bits;
+  const uint64_t value = TruncateFingerprint(e.value, std::min(e.precision, cut_));
+  return (b == 0 ? 0 : value >> (64 - b)) >> h_.group_bits;
+}
+
+inline Status SegmentBuilder::SlotOf(const SegmentEntry& e, MemoSlot* memo, uint64_t* group, Slot* slot) const {
   const DictKey key{e.payload, e.precision, static_cast<uint8_t>(std::min(e.records, format::kRecordCountMax))};
-  bool found;
-  const uint32_t index = DictIndex(key, /*insert=*/false, &found);
-  if (!found || added_ >= n_) return Status::Internal("SegmentBuilder: pass 2 differs from pass 1");
-  ++added_;
+  // FindDictIndex's memo hit, here where it inlines.
+  const uint64_t packed = key.packed();
+  const MemoSlot& hit = memo[MemoSlotOf(packed)];
+  uint32_t index = hit.index;
+  if (hit.key != packed) {
+    bool found;
+    index = FindDictIndex(key, memo, &found);
+    if (!found) return Status::Internal("SegmentBuilder: pass 2 differs from pass 1");
+  }
   const unsigned b = h_.bucket_bits, r = h_.remainder_bits();
   const uint64_t value = TruncateFingerprint(e.value, std::min(e.precision, cut_));
   const uint64_t q = b == 0 ? 0 : value >> (64 - b);
-  const uint64_t g = q >> h_.group_bits;
+  *group = q >> h_.group_bits;
+  *slot = Slot{q & Mask(h_.group_bits), r == 0 ? 0 : (value << b) >> (64 - r), code_of_[index]};
+  return Status::Ok();
+}
+
+Status SegmentBuilder::Add(const SegmentEntry& e) {
+  if (!out_) return Status::Internal("SegmentBuilder::Add before Begin");
+  if (added_ >= n_) return Status::Internal("SegmentBuilder: pass 2 differs from pass 1");
+  uint64_t g = 0;
+  Slot slot{};
+  LEAKDEX_RETURN_IF_ERROR(SlotOf(e, memo_, &g, &slot));
+  ++added_;
   while (group_ < g) LEAKDEX_RETURN_IF_ERROR(FlushGroup());
   if (g < group_) return Status::Internal("SegmentBuilder: entries out of order in pass 2");
-  const uint64_t rem = r == 0 ? 0 : (value << b) >> (64 - r);
-  slots_.push_back(Slot{q & Mask(h_.group_bits), rem, code_of_[index]});
+  slots_.push_back(slot);
+  return Status::Ok();
+}
+
+Status SegmentBuilder::EncodeRange(const EntryArray& entries, uint64_t begin, uint64_t end, uint64_t g_begin,
+                                   uint64_t g_end, BitWriter* w, std::vector<uint64_t>* dir) const {
+  auto memo = std::make_unique<MemoSlot[]>(kMemoSlots);
+  std::vector<Slot> slots;
+  std::vector<uint64_t> unary;
+  dir->assign(g_end - g_begin, 0);
+  uint64_t group = g_begin;
+  auto flush = [&] {
+    (*dir)[group - g_begin] = w->bits;
+    EncodeGroup(slots, &unary, w);
+    slots.clear();
+    ++group;
+  };
+  constexpr uint64_t kBlock = 1024;
+  std::vector<SegmentEntry> block(kBlock);
+  for (uint64_t i = begin; i < end; i += kBlock) {
+    const uint64_t n = std::min(kBlock, end - i);
+    entries.Get(i, i + n, block.data());
+    for (uint64_t j = 0; j < n; ++j) {
+      uint64_t g = 0;
+      Slot slot{};
+      LEAKDEX_RETURN_IF_ERROR(SlotOf(block[j], memo.get(), &g, &slot));
+      if (g >= g_end) return Status::Internal("SegmentBuilder: entries out of order in pass 2");
+      while (group < g) flush();
+      if (g < group) return Status::Internal("SegmentBuilder: entries out of order in pass 2");
+      slots.push_back(slot);
+    }
+  }
+  while (group < g_end) flush();
+  return Status::Ok();
+}
+
+Status SegmentBuilder::AddAll(const EntryArray& entries, int threads) {
+  if (!out_) return Status::Internal("SegmentBuilder::AddAll before Begin");
+  if (added_ != 0 || group_ != 0) return Status::Internal("SegmentBuilder::AddAll after Add");
+  const uint64_t n = entries.size();
+  if (n != n_) return Status::Internal("SegmentBuilder: pass 2 differs from pass 1");
+  // Below this many keys a thread costs more than it saves.
+  constexpr uint64_t kKeysPerThread = uint64_t{1} << 16;
+  const uint64_t parts = std::clamp<uint64_t>(n / kKeysPerThread, 1, static_cast<uint64_t>(std::clamp(threads, 1, 64)));
+  // Part t: entries [first[t], first[t+1]), groups [gfirst[t], gfirst[t+1]).
+  // A split falls on the first entry of a group, so no group is shared.
+  std::vector<uint64_t> first(parts + 1), gfirst(parts + 1);
+  first[0] = gfirst[0] = 0;
+  first[parts] = n;
+  gfirst[parts] = h_.group_count;
+  SegmentEntry e;
+  for (uint64_t t = 1; t < parts; ++t) {
+    entries.Get(n * t / parts, n * t / parts + 1, &e);
+    const uint64_t g = std::clamp(GroupOf(e), gfirst[t - 1], h_.group_count);
+    uint64_t lo = first[t - 1], hi = n * t / parts;  // first entry of group >= g: in (lo, hi]
+    while (lo < hi) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      entries.Get(mid, mid + 1, &e);
+      if (GroupOf(e) < g) lo = mid + 1;
+      else hi = mid;
+    }
+    first[t] = lo;
+    gfirst[t] = g;
+  }
+  std::vector<BitWriter> parts_bits(parts);
+  std::vector<std::vector<uint64_t>> parts_dir(parts);
+  std::vector<Status> status(parts);
+  {
+    std::vector<std::thread> pool;
+    auto run = [&](uint64_t t) {
+      status[t] = EncodeRange(entries, first[t], first[t + 1], gfirst[t], gfirst[t + 1], &parts_bits[t], &parts_dir[t]);
+    };
+    for (uint64_t t = 1; t < parts; ++t) pool.emplace_back(run, t);
+    run(0);
+    for (std::thread& th : pool) th.join();
+  }
+  for (const Status& st : status) LEAKDEX_RETURN_IF_ERROR(st);
+  for (uint64_t t = 0; t < parts; ++t) {
+    const uint64_t base = data_.bits;
+    for (uint64_t i = 0; i < parts_dir[t].size(); ++i) directory_[gfirst[t] + i] = base + parts_dir[t][i];
+    data_.Append(parts_bits[t]);
+    BitWriter().bytes.swap(parts_bits[t].bytes);  // frees it
+    LEAKDEX_RETURN_IF_ERROR(EmitBits(false));
+  }
+  for (uint64_t g = 0; g < h_.group_count; ++g) {
+    const uint64_t end = g + 1 < h_.group_count ? directory_[g + 1] : data_.bits;
+    const uint64_t bytes = ((end + 7) >> 3) - (directory_[g] >> 3);
+    max_group_bytes_ = std::max<uint32_t>(max_group_bytes_, static_cast<uint32_t>(std::min<uint64_t>(bytes, UINT32_MAX)));
+  }
+  added_ = n;
+  group_ = h_.group_count;
   return Status::Ok();
 }
 
@@ -526,8 +696,8 @@ Result<uint64_t> SegmentBuilder::Finish() {
   if (!out_) return Status::Internal("SegmentBuilder::Finish before Begin");
   if (added_ != n_) return Status::Internal("SegmentBuilder: pass 2 gave fewer keys than pass 1");
   while (group_ < h_.group_count) LEAKDEX_RETURN_IF_ERROR(FlushGroup());
-  directory_[h_.group_count] = bits_;
-  if (bits_ != h_.data_bits) return Status::Internal("SegmentBuilder: data size differs from the layout");
+  directory_[h_.group_count] = data_.bits;
+  if (data_.bits != h_.data_bits) return Status::Internal("SegmentBuilder: data size differs from the layout");
   LEAKDEX_RETURN_IF_ERROR(EmitBits(true));
   LEAKDEX_RETURN_IF_ERROR(out_->AppendZeros(8));
   section_lengths_[static_cast<int>(SectionType::kGroupData)] = out_->logical_size() - data_offset_;

@@ -589,6 +589,11 @@ Status TagSorter::Finish() {
   return Status::Ok();
 }
 
+std::optional<std::span<const TagSorter::Packed>> TagSorter::InMemory() const {
+  if (!finished_ || !runs_.empty()) return std::nullopt;
+  return std::span<const Packed>(buffer_.data(), buffer_.size());
+}
+
 Result<std::unique_ptr<TagSorter::Stream>> TagSorter::Open() const {
   if (!finished_) return Status::Internal("TagSorter::Open before Finish");
   auto* self = const_cast<TagSorter*>(this);  // unions found while merging are interned

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -134,6 +135,12 @@ class TagSorter {
   };
   // The (classes, roles) of payload number `payload` (as in TagEntry::payload).
   const PayloadKey& PayloadOf(uint32_t payload) const { return payloads_[payload]; }
+
+  // The merged stream as an array, when it stayed in memory (no run was
+  // spilled): what Open() would yield, for consumers that split it among
+  // threads. Payloads are numbers (PayloadOf). REQUIRES: Finish() succeeded.
+  std::optional<std::span<const Packed>> InMemory() const;
+  int threads() const { return options_.threads; }
 
  private:
   struct PayloadHash {
