@@ -41,6 +41,12 @@ const std::optional<ColumnTarget>& PersonExtractor::TargetOf(const Field& f) {
     }
     return *target;
   }
+  if (f.name_id != 0) {  // an interned name: its number stands for it
+    if (f.name_id >= by_id_.size()) by_id_.resize(f.name_id + 1, nullptr);
+    const std::optional<ColumnTarget>*& target = by_id_[f.name_id];
+    if (target == nullptr) target = &TargetByName(f);
+    return *target;
+  }
   const size_t i = static_cast<size_t>(f.index);
   if (i >= kMaxSeenPositions) return TargetByName(f);
   if (i >= seen_at_.size()) seen_at_.resize(i + 1);

@@ -46,6 +46,8 @@ class PersonExtractor {
   };
   static constexpr size_t kMaxSeenPositions = 1024;
   std::vector<SeenAt> seen_at_;
+  // By Field::name_id (names interned in one NameTable): entries of by_name_.
+  std::vector<const std::optional<ColumnTarget>*> by_id_;
   // With numbered --map rules: (name, target) by position.
   std::vector<std::pair<std::string, std::optional<std::optional<ColumnTarget>>>> by_position_;
 };

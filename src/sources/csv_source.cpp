@@ -20,9 +20,9 @@ constexpr size_t kMaxRecordBytes = 4 << 20;
 class CsvSource final : public RecordSource {
  public:
   CsvSource(std::unique_ptr<StreamBuffer> buf, InputFormat format, char delimiter, bool header,
-            std::function<bool(std::string_view)> known_column)
+            std::function<bool(std::string_view)> known_column, NameTable* names)
       : buf_(std::move(buf)), format_(format), delim_(delimiter), want_header_(header),
-        known_column_(std::move(known_column)) {}
+        known_column_(std::move(known_column)), names_(names) {}
 
   Next Read(Record* rec, BadRecord* bad) override {
     for (;;) {
@@ -42,6 +42,7 @@ class CsvSource final : public RecordSource {
           header_valid_utf8_ = true;
           for (const Field& f : rec->fields) {
             header_.emplace_back(f.value);
+            header_ids_.push_back(names_ ? names_->Intern(f.value) : 0);
             if (!simdjson::validate_utf8(f.value.data(), f.value.size())) header_valid_utf8_ = false;
           }
           continue;
@@ -52,8 +53,12 @@ class CsvSource final : public RecordSource {
         *bad = BadRecord{"too_many_fields", line_no, offset};
         return Next::kBad;
       }
-      for (Field& f : rec->fields)
-        if (static_cast<size_t>(f.index) < header_.size()) f.name = header_[static_cast<size_t>(f.index)];
+      for (Field& f : rec->fields) {
+        const size_t i = static_cast<size_t>(f.index);
+        if (i >= header_.size()) continue;
+        f.name_id = header_ids_[i];
+        f.name = f.name_id != 0 ? names_->Get(f.name_id) : std::string_view(header_[i]);
+      }
       rec->line = line_no;
       rec->offset = offset;
       return Next::kRecord;
@@ -218,6 +223,8 @@ class CsvSource final : public RecordSource {
   bool want_header_;
   std::function<bool(std::string_view)> known_column_;
   std::vector<std::string> header_;
+  std::vector<uint32_t> header_ids_;  // NameTable numbers (0: none)
+  NameTable* names_;                  // may be null
   bool header_valid_utf8_ = false;
   std::string arena_;
   Status status_;
@@ -227,8 +234,9 @@ class CsvSource final : public RecordSource {
 }  // namespace
 
 std::unique_ptr<RecordSource> NewCsvSource(std::unique_ptr<StreamBuffer> buf, InputFormat format, char delimiter,
-                                           bool header, std::function<bool(std::string_view)> known_column) {
-  return std::make_unique<CsvSource>(std::move(buf), format, delimiter, header, std::move(known_column));
+                                           bool header, std::function<bool(std::string_view)> known_column,
+                                           NameTable* names) {
+  return std::make_unique<CsvSource>(std::move(buf), format, delimiter, header, std::move(known_column), names);
 }
 
 }  // namespace leakdex

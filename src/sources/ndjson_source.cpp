@@ -33,7 +33,8 @@ bool IsBulkAction(std::string_view key) {
 
 class JsonSource final : public RecordSource {
  public:
-  JsonSource(std::unique_ptr<StreamBuffer> buf, bool array) : buf_(std::move(buf)), array_(array) {}
+  JsonSource(std::unique_ptr<StreamBuffer> buf, bool array, NameTable* names)
+      : buf_(std::move(buf)), array_(array), names_(names) {}
 
   Next Read(Record* rec, BadRecord* bad) override {
     for (;;) {
@@ -220,9 +221,14 @@ class JsonSource final : public RecordSource {
   // A record being built; its field names are spans of arena_ until FixNames.
   struct Pending {
     Record rec;
+    // Per field: the name's (offset, length) in arena_, or kInterned.
     std::vector<std::pair<size_t, size_t>> names;
+    // Per field position: the NameTable number last used there (records of
+    // one shape repeat their paths position by position; 0: none yet).
+    std::vector<uint32_t> ids_seen;
     const char* bad = nullptr;  // set: not a record but a rejection (reason)
   };
+  static constexpr std::pair<size_t, size_t> kInterned{SIZE_MAX, 0};
 
   size_t NewPending() {
     if (pending_count_ == pending_.size()) pending_.emplace_back();
@@ -343,7 +349,8 @@ class JsonSource final : public RecordSource {
     for (size_t r = 0; r < pending_count_; ++r) {
       Pending& p = pending_[r];
       for (size_t k = 0; k < p.rec.fields.size(); ++k)
-        p.rec.fields[k].name = std::string_view(arena_).substr(p.names[k].first, p.names[k].second);
+        if (p.names[k] != kInterned)
+          p.rec.fields[k].name = std::string_view(arena_).substr(p.names[k].first, p.names[k].second);
     }
   }
 
@@ -414,6 +421,17 @@ class JsonSource final : public RecordSource {
 
   void AddField(std::string_view value) {
     Pending& p = pending_[cur_];
+    const size_t k = p.rec.fields.size();
+    if (names_ != nullptr) {
+      if (k >= p.ids_seen.size()) p.ids_seen.resize(k + 1, 0);
+      uint32_t& id = p.ids_seen[k];
+      if (id == 0 || names_->Get(id) != path_) id = names_->Intern(path_);
+      if (id != 0) {
+        p.names.push_back(kInterned);
+        p.rec.fields.push_back(Field{names_->Get(id), value, static_cast<int>(k), id});
+        return;
+      }
+    }
     p.names.emplace_back(arena_.size(), path_.size());
     arena_ += path_;
     p.rec.fields.push_back(Field{{}, value, static_cast<int>(p.rec.fields.size())});
@@ -429,6 +447,7 @@ class JsonSource final : public RecordSource {
 
   std::unique_ptr<StreamBuffer> buf_;
   bool array_;
+  NameTable* names_;          // may be null
   bool depth0_open_ = false;  // inside a top-level array
   od::parser parser_;
   Status status_;
@@ -444,12 +463,12 @@ class JsonSource final : public RecordSource {
 
 }  // namespace
 
-std::unique_ptr<RecordSource> NewNdjsonSource(std::unique_ptr<StreamBuffer> buf) {
-  return std::make_unique<JsonSource>(std::move(buf), false);
+std::unique_ptr<RecordSource> NewNdjsonSource(std::unique_ptr<StreamBuffer> buf, NameTable* names) {
+  return std::make_unique<JsonSource>(std::move(buf), false, names);
 }
 
-std::unique_ptr<RecordSource> NewJsonArraySource(std::unique_ptr<StreamBuffer> buf) {
-  return std::make_unique<JsonSource>(std::move(buf), true);
+std::unique_ptr<RecordSource> NewJsonArraySource(std::unique_ptr<StreamBuffer> buf, NameTable* names) {
+  return std::make_unique<JsonSource>(std::move(buf), true, names);
 }
 
 }  // namespace leakdex
