@@ -151,6 +151,18 @@ TEST_CASE("NameTable: a full table numbers nothing new, and sources keep such na
   for (size_t i = 0; t.size() < NameTable::kMaxNames; ++i) REQUIRE(t.Intern("k" + std::to_string(i)) != 0);
   CHECK(t.Intern("a brand new name") == 0);
   CHECK(t.Intern("k7") != 0);  // known names keep their number
+  NameTable bytes;
+  CHECK(bytes.Intern(std::string(NameTable::kMaxNameBytes + 1, 'x')) == 0);
+  size_t stored = 0, names = 0;
+  for (;; ++names) {  // names of kMaxNameBytes bytes each, all different
+    std::string name = std::to_string(names);
+    name.resize(NameTable::kMaxNameBytes, 'y');
+    if (bytes.Intern(name) == 0) break;
+    stored += name.size();
+    REQUIRE(names < NameTable::kMaxNames);
+  }
+  CHECK(stored <= NameTable::kMaxBytes);
+  CHECK(stored + NameTable::kMaxNameBytes > NameTable::kMaxBytes);  // stopped by the byte bound
   const std::string json = "{\"k7\":\"1\",\"fresh\":\"2\"}\n{\"fresh\":\"3\",\"k7\":\"4\"}\n";
   const ReadBack plain = ReadAll(json, InputFormat::kNdjson, nullptr);
   const ReadBack interned = ReadAll(json, InputFormat::kNdjson, &t);

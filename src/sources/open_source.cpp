@@ -122,7 +122,8 @@ bool IsAscii(std::string_view s) {
 // stays invalid next to it.
 uint32_t NameTable::Intern(std::string_view name) {
   if (auto it = ids_.find(name); it != ids_.end()) return it->second;
-  if (names_.size() >= kMaxNames) return 0;
+  if (names_.size() >= kMaxNames || name.size() > kMaxNameBytes || bytes_ + name.size() > kMaxBytes) return 0;
+  bytes_ += name.size();
   names_.push_back(std::make_unique<const std::string>(name));
   const uint32_t id = static_cast<uint32_t>(names_.size());
   ids_.emplace(*names_.back(), id);

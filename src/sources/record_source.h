@@ -34,14 +34,17 @@ struct Field {
 // numbered from 1. Sources that intern their names give each field its number
 // and a view into the table, so the ingest reader copies no name into a batch
 // and a worker resolves a column once per number instead of comparing names
-// record after record (together ~7% of an NDJSON ingest's CPU). Bounded: once
-// kMaxNames are stored (a dump whose keys differ on every line), Intern
-// returns 0 and sources keep such names themselves, as without a table.
+// record after record. Bounded: once kMaxNames names or kMaxBytes bytes are
+// stored (a dump whose keys differ on every line), and for any name longer
+// than kMaxNameBytes, Intern returns 0 and sources keep such names
+// themselves, as without a table.
 // Writes (Intern) from one thread; the views handed out may then be read
 // from any thread the records go to.
 class NameTable {
  public:
   static constexpr size_t kMaxNames = size_t{1} << 16;
+  static constexpr size_t kMaxBytes = size_t{16} << 20;
+  static constexpr size_t kMaxNameBytes = 4096;
   // The number of `name`, added if new; 0 when the table is full.
   uint32_t Intern(std::string_view name);
   // REQUIRES: `id` came from Intern.
@@ -51,6 +54,7 @@ class NameTable {
  private:
   std::vector<std::unique_ptr<const std::string>> names_;  // the strings never move
   std::unordered_map<std::string_view, uint32_t> ids_;    // views into names_
+  size_t bytes_ = 0;                                       // of all names
 };
 
 // Valid until the next call to RecordSource::Next.
