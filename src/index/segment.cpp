@@ -634,6 +634,31 @@ Status SegmentBuilder::EncodeRange(const EntryArray& entries, uint64_t begin, ui
   return Status::Ok();
 }
 
+void SegmentBuilder::SplitPoints(const EntryArray& entries, uint64_t parts, std::vector<uint64_t>* first,
+                                 std::vector<uint64_t>* gfirst) const {
+  const uint64_t n = entries.size();
+  first->assign(parts + 1, 0);
+  gfirst->assign(parts + 1, 0);
+  (*first)[parts] = n;
+  (*gfirst)[parts] = h_.group_count;
+  SegmentEntry e;
+  for (uint64_t t = 1; t < parts; ++t) {
+    // The group of the entry at t/parts of the way; the part starts at that
+    // group's first entry, found by binary search (groups only grow).
+    entries.Get(n * t / parts, n * t / parts + 1, &e);
+    const uint64_t g = std::clamp(GroupOf(e), (*gfirst)[t - 1], h_.group_count);
+    uint64_t lo = (*first)[t - 1], hi = n * t / parts;
+    while (lo < hi) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      entries.Get(mid, mid + 1, &e);
+      if (GroupOf(e) < g) lo = mid + 1;
+      else hi = mid;
+    }
+    (*first)[t] = lo;
+    (*gfirst)[t] = g;
+  }
+}
+
 Status SegmentBuilder::AddAll(const EntryArray& entries, int threads) {
   if (!out_) return Status::Internal("SegmentBuilder::AddAll before Begin");
   if (added_ != 0 || group_ != 0) return Status::Internal("SegmentBuilder::AddAll after Add");
@@ -642,26 +667,8 @@ Status SegmentBuilder::AddAll(const EntryArray& entries, int threads) {
   // Below this many keys a thread costs more than it saves.
   constexpr uint64_t kKeysPerThread = uint64_t{1} << 16;
   const uint64_t parts = std::clamp<uint64_t>(n / kKeysPerThread, 1, static_cast<uint64_t>(std::clamp(threads, 1, 64)));
-  // Part t: entries [first[t], first[t+1]), groups [gfirst[t], gfirst[t+1]).
-  // A split falls on the first entry of a group, so no group is shared.
-  std::vector<uint64_t> first(parts + 1), gfirst(parts + 1);
-  first[0] = gfirst[0] = 0;
-  first[parts] = n;
-  gfirst[parts] = h_.group_count;
-  SegmentEntry e;
-  for (uint64_t t = 1; t < parts; ++t) {
-    entries.Get(n * t / parts, n * t / parts + 1, &e);
-    const uint64_t g = std::clamp(GroupOf(e), gfirst[t - 1], h_.group_count);
-    uint64_t lo = first[t - 1], hi = n * t / parts;  // first entry of group >= g: in (lo, hi]
-    while (lo < hi) {
-      const uint64_t mid = lo + (hi - lo) / 2;
-      entries.Get(mid, mid + 1, &e);
-      if (GroupOf(e) < g) lo = mid + 1;
-      else hi = mid;
-    }
-    first[t] = lo;
-    gfirst[t] = g;
-  }
+  std::vector<uint64_t> first, gfirst;
+  SplitPoints(entries, parts, &first, &gfirst);
   std::vector<BitWriter> parts_bits(parts);
   std::vector<std::vector<uint64_t>> parts_dir(parts);
   std::vector<Status> status(parts);
@@ -679,7 +686,7 @@ Status SegmentBuilder::AddAll(const EntryArray& entries, int threads) {
     const uint64_t base = data_.bits;
     for (uint64_t i = 0; i < parts_dir[t].size(); ++i) directory_[gfirst[t] + i] = base + parts_dir[t][i];
     data_.Append(parts_bits[t]);
-    BitWriter().bytes.swap(parts_bits[t].bytes);  // frees it
+    std::string().swap(parts_bits[t].bytes);  // frees it
     LEAKDEX_RETURN_IF_ERROR(EmitBits(false));
   }
   for (uint64_t g = 0; g < h_.group_count; ++g) {

@@ -203,6 +203,11 @@ class SegmentBuilder {
   // whole stalled store forwarding (~80% of EncodeRange's own time).
   [[gnu::always_inline]] inline Status SlotOf(const SegmentEntry& e, MemoSlot* memo, uint64_t* group, Slot* slot) const;
   uint64_t GroupOf(const SegmentEntry& e) const;
+  // Where AddAll's parts start: part t takes entries [first[t], first[t+1])
+  // and groups [gfirst[t], gfirst[t+1]); a part starts at a group's first
+  // entry, so no group is split.
+  void SplitPoints(const EntryArray& entries, uint64_t parts, std::vector<uint64_t>* first,
+                   std::vector<uint64_t>* gfirst) const;
   // AddAll's part for one thread: entries [begin, end) into groups
   // [g_begin, g_end) of *w; dir[i]: start of group g_begin + i in *w.
   Status EncodeRange(const EntryArray& entries, uint64_t begin, uint64_t end, uint64_t g_begin, uint64_t g_end,
