@@ -13,6 +13,7 @@
 // back to libarchive (src/sources/container.cpp).
 #pragma once
 
+#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <zstd.h>
 
@@ -20,7 +21,7 @@
 
 namespace leakdex {
 
-#define LEAKDEX_ISAL_FUNCTIONS(X) X(isal_inflate_init) X(isal_inflate_reset) X(isal_inflate)
+#define LEAKDEX_ISAL_FUNCTIONS(X) X(isal_inflate_init) X(isal_inflate_reset) X(isal_inflate) X(crc32_gzip_refl)
 
 struct IsalApi {
 #define LEAKDEX_CODEC_MEMBER(f) decltype(&::f) f = nullptr;
