@@ -294,3 +294,21 @@ TEST_CASE("the decoders report the stream's name and never its content", "[sourc
   CHECK(r.status().message().find("leak.csv.gz: truncated or corrupt gzip input") == 0);
   CHECK(r.status().message().find("13800138000") == std::string::npos);
 }
+
+TEST_CASE("gzip and zstd layers stack up to 4 at one nesting level, no deeper", "[sources]") {
+  const std::string data = "name,phone\n王伟,13800138000\n";
+  std::string file = data;
+  for (int layers = 1; layers <= 5; ++layers) {
+    file = Compress(layers % 2 ? "gzip" : "zstd", file);
+    INFO(layers << " layers");
+    auto got = DecodeAll(file, StreamDecoders::kNative);
+    if (layers <= 4) {
+      REQUIRE(got.ok());
+      CHECK(*got == data);
+    } else {
+      REQUIRE_FALSE(got.ok());
+      CHECK(got.status().code() == Status::Code::kInputError);
+      CHECK(got.status().message().find("stacked more than 4 deep") != std::string::npos);
+    }
+  }
+}

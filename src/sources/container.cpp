@@ -22,9 +22,9 @@ namespace {
 
 constexpr size_t kSniffBytes = 512;
 constexpr int kMaxNesting = 3;  // a zip of tar.gz of ... : deeper is refused
-// gzip/zstd layers directly inside one another (a .csv.gz.zst) at one nesting
-// level: libarchive used to stack such filters within one level, and so do we,
-// up to this many (a gzip quine must not recurse for ever).
+// gzip/zstd streams directly inside one another (a .csv.gz.zst) count as one
+// nesting level, as libarchive's stacked filters did; at most this many (a
+// gzip quine must not recurse for ever).
 constexpr int kMaxStackedStreams = 4;
 
 bool StartsWith(std::string_view s, std::string_view magic) { return s.substr(0, magic.size()) == magic; }
@@ -284,9 +284,6 @@ class DecodedStreamContainer final : public InputContainer {
     auto peek = std::make_unique<PeekStream>(std::move(decoded_));
     LEAKDEX_RETURN_IF_ERROR(peek->Peek(kSniffBytes));
     if (LooksLikeContainer(peek->head())) {
-      if (stacked_ + 1 > kMaxStackedStreams)
-        return Status::InputError(name_ + ": compressed streams stacked more than " +
-                                  std::to_string(kMaxStackedStreams) + " deep are not read");
       LEAKDEX_ASSIGN_OR_RETURN(nested_, OpenContainer(std::move(peek), name_, depth_, stacked_ + 1, nullptr, decoders_));
       kind_ = nested_->kind() + "+" + kind_;
       LEAKDEX_ASSIGN_OR_RETURN(bool more, nested_->Next(part));
@@ -323,6 +320,10 @@ Result<std::unique_ptr<InputContainer>> OpenContainer(std::unique_ptr<PeekStream
                                                       int depth, int stacked, std::shared_ptr<std::atomic<uint64_t>> count,
                                                       StreamDecoders decoders) {
   const uint64_t size = peek->size_hint();
+  const bool native_stream = StartsWith(peek->head(), kGzipMagic) || StartsWith(peek->head(), kZstdMagic);
+  if (decoders == StreamDecoders::kNative && native_stream && stacked >= kMaxStackedStreams)
+    return Status::InputError(name + ": gzip/zstd streams stacked more than " + std::to_string(kMaxStackedStreams) +
+                              " deep are not read");
   if (decoders == StreamDecoders::kNative) {
     if (StartsWith(peek->head(), kGzipMagic)) {
       if (auto isal = LoadIsalApi(); isal.ok())  // else: libarchive, below
