@@ -152,6 +152,17 @@ def container_seeds():
     with zipfile.ZipFile(inner, 'w') as zf:
         zf.writestr('inner.csv', csv)
     out.append(('zip-in-gzip', gzip.compress(inner.getvalue(), mtime=0)))
+    # zstd (the zstd command: Python has no zstd module): one frame with a checksum, two frames with
+    # a skippable frame between them, a tar.zst; multi-member gzip with header fields.
+    def zstd(data, *flags):
+        return subprocess.run(['zstd', '-q', '-c', *flags], input=data, capture_output=True, check=True).stdout
+    skippable = (0x184D2A50).to_bytes(4, 'little') + (3).to_bytes(4, 'little') + b'abc'
+    out.append(('zstd', zstd(csv, '--check')))
+    out.append(('zstd-frames-skippable', zstd(csv, '--no-check') + skippable + zstd(nd)))
+    out.append(('tar.zst', zstd(dict(out)['tar'])))
+    named = gzip.compress(nd, mtime=0)
+    named = named[:3] + bytes([0x08 | 0x10]) + named[4:10] + b'persons.ndjson\0a comment\0' + named[10:]
+    out.append(('gzip-members-fname', named + gzip.compress(csv, mtime=0) + b'\0\0\0\0'))
     return out
 
 
@@ -205,6 +216,8 @@ def main():
         write('decode', name, bytes([opt]) + d)
     for name, d in container_seeds():
         write('container', name, bytes([0]) + d)
+        if name.startswith(('gzip', 'zstd', 'tar.', 'zip-in-gzip')):  # differential: native against libarchive
+            write('container', f'diff-{name}', bytes([4]) + d)
     for attr, values in NORMALIZE.items():
         for j, v in enumerate(values):
             write('normalize', f'a{attr}-{j}', bytes([attr]) + v.encode())

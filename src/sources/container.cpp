@@ -1,29 +1,43 @@
-// Containers: compressed streams and archives, decoded in memory with
-// libarchive (gzip incl. multi-member, zstd, xz, bzip2, lz4, zip, 7z, tar and
-// tar.*). Plain files skip libarchive entirely. Detection is by magic number.
-// libarchive is opened with dlopen on the first container (archive_api.h), so
-// a process that reads no compressed input never maps it.
+// Containers: compressed streams and archives, decoded in memory. A gzip or
+// zstd stream is decoded by ISA-L / libzstd (stream_decoders.h, faster than
+// libarchive's filters); everything else (xz, bzip2, lz4, compress, zip, 7z,
+// tar) by libarchive, also what a gzip or zstd stream holds when that is an
+// archive (a .tar.gz is ISA-L, then libarchive for the tar). Plain files skip
+// all of them. Detection is by magic number. The libraries are opened with
+// dlopen on first use (archive_api.h, codec_api.h), so a process that reads
+// no compressed input never maps them; when ISA-L or libzstd cannot be loaded,
+// libarchive reads their streams as before.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
 #include "sources/archive_api.h"
+#include "sources/codec_api.h"
 #include "sources/input.h"
+#include "sources/stream_decoders.h"
 
 namespace leakdex {
 namespace {
 
 constexpr size_t kSniffBytes = 512;
 constexpr int kMaxNesting = 3;  // a zip of tar.gz of ... : deeper is refused
+// gzip/zstd streams directly inside one another (a .csv.gz.zst) count as one
+// nesting level, as libarchive's stacked filters did; at most this many (a
+// gzip quine must not recurse for ever).
+constexpr int kMaxStackedStreams = 4;
 
 bool StartsWith(std::string_view s, std::string_view magic) { return s.substr(0, magic.size()) == magic; }
+
+using namespace std::string_view_literals;
+constexpr std::string_view kGzipMagic = "\x1f\x8b"sv;
+constexpr std::string_view kZstdMagic = "\x28\xb5\x2f\xfd"sv;
 
 // True when `head` starts like a compressed stream or an archive.
 bool LooksLikeContainer(std::string_view h) {
   using namespace std::string_view_literals;
-  if (StartsWith(h, "\x1f\x8b"sv) || StartsWith(h, "\x1f\x9d"sv)) return true;  // gzip, compress(.Z)
-  if (StartsWith(h, "\x28\xb5\x2f\xfd"sv)) return true;                          // zstd
+  if (StartsWith(h, kGzipMagic) || StartsWith(h, "\x1f\x9d"sv)) return true;  // gzip, compress(.Z)
+  if (StartsWith(h, kZstdMagic)) return true;                                 // zstd
   if (StartsWith(h, "\xfd\x37\x7a\x58\x5a\x00"sv)) return true;                  // xz
   if (StartsWith(h, "\x04\x22\x4d\x18"sv)) return true;                          // lz4 frame
   if (h.size() >= 10 && StartsWith(h, "BZh"sv) && h[3] >= '1' && h[3] <= '9' &&
@@ -77,6 +91,10 @@ class PlainContainer final : public InputContainer {
   uint64_t size_;
 };
 
+Result<std::unique_ptr<InputContainer>> OpenContainer(std::unique_ptr<PeekStream> peek, const std::string& name,
+                                                      int depth, int stacked, std::shared_ptr<std::atomic<uint64_t>> count,
+                                                      StreamDecoders decoders);
+
 class ArchiveContainer;
 
 // The data of the current archive member.
@@ -94,9 +112,9 @@ class MemberStream final : public ByteStream {
 class ArchiveContainer final : public InputContainer {
  public:
   ArchiveContainer(const ArchiveApi* la, std::unique_ptr<ByteStream> in, std::string name, int depth,
-                   std::shared_ptr<std::atomic<uint64_t>> count)
+                   std::shared_ptr<std::atomic<uint64_t>> count, StreamDecoders decoders)
       : la_(la), in_(std::move(in)), name_(std::move(name)), depth_(depth), count_(std::move(count)),
-        size_(in_->size_hint()), block_(1 << 20) {}
+        size_(in_->size_hint()), decoders_(decoders), block_(1 << 20) {}
   ~ArchiveContainer() override {
     nested_.reset();
     if (a_) la_->archive_read_free(a_);
@@ -154,9 +172,7 @@ class ArchiveContainer final : public InputContainer {
         if (depth_ + 1 > kMaxNesting)
           return Status::InputError(member + ": archives nested more than " + std::to_string(kMaxNesting) +
                                     " deep are not read");
-        auto nested = std::make_unique<ArchiveContainer>(la_, std::move(peek), member, depth_ + 1, nullptr);
-        LEAKDEX_RETURN_IF_ERROR(nested->Open());
-        nested_ = std::move(nested);
+        LEAKDEX_ASSIGN_OR_RETURN(nested_, OpenContainer(std::move(peek), member, depth_ + 1, 0, nullptr, decoders_));
         LEAKDEX_ASSIGN_OR_RETURN(bool more, nested_->Next(part));
         if (more) return true;
         nested_.reset();
@@ -235,25 +251,103 @@ class ArchiveContainer final : public InputContainer {
   int depth_;
   std::shared_ptr<std::atomic<uint64_t>> count_;
   uint64_t size_;
+  StreamDecoders decoders_;
   std::vector<char> block_;
   archive* a_ = nullptr;
   std::string kind_;
   Status pending_;  // an I/O error seen inside a callback
-  std::unique_ptr<ArchiveContainer> nested_;
+  std::unique_ptr<InputContainer> nested_;
 };
 
 Result<size_t> MemberStream::Read(char* buf, size_t n) { return owner_->ReadData(buf, n, name_); }
 
+// A gzip or zstd stream decoded without libarchive (stream_decoders.h). Its
+// content is one part named like the stream; when the content is itself a
+// container (a .tar.gz), the parts of that container instead, opened at the
+// same nesting level (as libarchive opened a tar and its filters as one).
+class DecodedStreamContainer final : public InputContainer {
+ public:
+  DecodedStreamContainer(std::unique_ptr<ByteStream> decoded, std::string name, std::string kind, int depth,
+                         int stacked, std::shared_ptr<std::atomic<uint64_t>> count, uint64_t size,
+                         StreamDecoders decoders)
+      : decoded_(std::move(decoded)), name_(std::move(name)), kind_(std::move(kind)), depth_(depth),
+        stacked_(stacked), count_(std::move(count)), size_(size), decoders_(decoders) {}
+
+  Result<bool> Next(InputPart* part) override {
+    if (nested_) {
+      LEAKDEX_ASSIGN_OR_RETURN(bool more, nested_->Next(part));
+      if (more) return true;
+      nested_.reset();
+      return false;
+    }
+    if (!decoded_) return false;
+    auto peek = std::make_unique<PeekStream>(std::move(decoded_));
+    LEAKDEX_RETURN_IF_ERROR(peek->Peek(kSniffBytes));
+    if (LooksLikeContainer(peek->head())) {
+      LEAKDEX_ASSIGN_OR_RETURN(nested_, OpenContainer(std::move(peek), name_, depth_, stacked_ + 1, nullptr, decoders_));
+      kind_ = nested_->kind() + "+" + kind_;
+      LEAKDEX_ASSIGN_OR_RETURN(bool more, nested_->Next(part));
+      if (more) return true;
+      nested_.reset();
+      return false;
+    }
+    part->name = name_;
+    part->stream = std::move(peek);
+    return true;
+  }
+
+  uint64_t raw_bytes_done() const override { return count_ ? count_->load(std::memory_order_relaxed) : 0; }
+  uint64_t raw_size() const override { return size_; }
+  std::string kind() const override { return kind_; }
+
+ private:
+  std::unique_ptr<ByteStream> decoded_;  // until Next hands it out or opens it
+  std::string name_;
+  std::string kind_;  // "gzip", "zstd"; "<inner kind>+gzip" once the content is opened as a container
+  int depth_;
+  int stacked_;
+  std::shared_ptr<std::atomic<uint64_t>> count_;
+  uint64_t size_;
+  StreamDecoders decoders_;
+  std::unique_ptr<InputContainer> nested_;
+};
+
+// Opens the container whose first bytes `peek` holds (LooksLikeContainer was
+// true). gzip and zstd go to ISA-L / libzstd unless `decoders` says otherwise
+// or the library cannot be loaded; the rest to libarchive. `stacked`: how many
+// decoded gzip/zstd streams this one sits in at this nesting level.
+Result<std::unique_ptr<InputContainer>> OpenContainer(std::unique_ptr<PeekStream> peek, const std::string& name,
+                                                      int depth, int stacked, std::shared_ptr<std::atomic<uint64_t>> count,
+                                                      StreamDecoders decoders) {
+  const uint64_t size = peek->size_hint();
+  const bool native_stream = StartsWith(peek->head(), kGzipMagic) || StartsWith(peek->head(), kZstdMagic);
+  if (decoders == StreamDecoders::kNative && native_stream && stacked >= kMaxStackedStreams)
+    return Status::InputError(name + ": gzip/zstd streams stacked more than " + std::to_string(kMaxStackedStreams) +
+                              " deep are not read");
+  if (decoders == StreamDecoders::kNative) {
+    if (StartsWith(peek->head(), kGzipMagic)) {
+      if (auto isal = LoadIsalApi(); isal.ok())  // else: libarchive, below
+        return std::unique_ptr<InputContainer>(std::make_unique<DecodedStreamContainer>(
+            NewGzipDecoder(*isal, std::move(peek), name), name, "gzip", depth, stacked, count, size, decoders));
+    } else if (StartsWith(peek->head(), kZstdMagic)) {
+      if (auto zstd = LoadZstdApi(); zstd.ok())
+        return std::unique_ptr<InputContainer>(std::make_unique<DecodedStreamContainer>(
+            NewZstdDecoder(*zstd, std::move(peek), name), name, "zstd", depth, stacked, count, size, decoders));
+    }
+  }
+  LEAKDEX_ASSIGN_OR_RETURN(const ArchiveApi* la, LoadArchiveApi());
+  auto c = std::make_unique<ArchiveContainer>(la, std::move(peek), name, depth, std::move(count), decoders);
+  LEAKDEX_RETURN_IF_ERROR(c->Open());
+  return std::unique_ptr<InputContainer>(std::move(c));
+}
+
 Result<std::unique_ptr<InputContainer>> Wrap(std::unique_ptr<ByteStream> in, const std::string& name, int depth,
-                                             std::shared_ptr<std::atomic<uint64_t>> count) {
+                                             std::shared_ptr<std::atomic<uint64_t>> count, StreamDecoders decoders) {
   auto peek = std::make_unique<PeekStream>(std::move(in));
   LEAKDEX_RETURN_IF_ERROR(peek->Peek(kSniffBytes));
   if (!LooksLikeContainer(peek->head()))
     return std::unique_ptr<InputContainer>(std::make_unique<PlainContainer>(std::move(peek), name, count));
-  LEAKDEX_ASSIGN_OR_RETURN(const ArchiveApi* la, LoadArchiveApi());
-  auto c = std::make_unique<ArchiveContainer>(la, std::move(peek), name, depth, count);
-  LEAKDEX_RETURN_IF_ERROR(c->Open());
-  return std::unique_ptr<InputContainer>(std::move(c));
+  return OpenContainer(std::move(peek), name, depth, 0, std::move(count), decoders);
 }
 
 }  // namespace
@@ -262,13 +356,14 @@ Result<std::unique_ptr<InputContainer>> OpenInput(const std::string& path) {
   LEAKDEX_ASSIGN_OR_RETURN(auto file, OpenFileStream(path));
   auto count = std::make_shared<std::atomic<uint64_t>>(0);
   std::string name = file->name();
-  return Wrap(std::make_unique<CountingStream>(std::move(file), count), name, 0, count);
+  return Wrap(std::make_unique<CountingStream>(std::move(file), count), name, 0, count, StreamDecoders::kNative);
 }
 
-Result<std::unique_ptr<InputContainer>> OpenInputStream(std::unique_ptr<ByteStream> in, int depth) {
+Result<std::unique_ptr<InputContainer>> OpenInputStream(std::unique_ptr<ByteStream> in, int depth,
+                                                        StreamDecoders decoders) {
   auto count = std::make_shared<std::atomic<uint64_t>>(0);
   std::string name = in->name();
-  return Wrap(std::make_unique<CountingStream>(std::move(in), count), name, depth, count);
+  return Wrap(std::make_unique<CountingStream>(std::move(in), count), name, depth, count, decoders);
 }
 
 }  // namespace leakdex

@@ -37,11 +37,17 @@ class InputContainer {
   virtual std::string kind() const = 0;
 };
 
+// What decodes gzip and zstd streams. kNative: ISA-L and libzstd
+// (src/sources/stream_decoders.h), or libarchive when they cannot be loaded;
+// kLibarchive: libarchive (the reference the tests compare kNative with).
+enum class StreamDecoders { kNative, kLibarchive };
+
 // Opens `path` ("-" is stdin) and detects the container by its first bytes
 // (magic numbers; the extension is not trusted).
 Result<std::unique_ptr<InputContainer>> OpenInput(const std::string& path);
 // The same over any byte stream (tests, nested archives).
-Result<std::unique_ptr<InputContainer>> OpenInputStream(std::unique_ptr<ByteStream> in, int depth = 0);
+Result<std::unique_ptr<InputContainer>> OpenInputStream(std::unique_ptr<ByteStream> in, int depth = 0,
+                                                        StreamDecoders decoders = StreamDecoders::kNative);
 
 // Text encodings (SPEC §4.2 --encoding).
 enum class Encoding { kAuto, kUtf8, kGb18030, kUtf16Le, kUtf16Be };

@@ -13,7 +13,7 @@ cat >"$T/dump.csv" <<'EOF'
 EOF
 K=(--key "$T/k.key" --index "$T/idx" --format json)
 kinds() { json_get "$T/out" '[m["key"] for m in d["matches"]]'; }
-lazy_libs=(libarchive.so libopencc.so libmarisa.so leakdex-i18n.so libphonenumber.so libicuuc.so libprotobuf.so)
+lazy_libs=(libarchive.so libisal.so libzstd.so libopencc.so libmarisa.so leakdex-i18n.so libphonenumber.so libicuuc.so libprotobuf.so)
 
 # traced EXPECTED_EXIT CMD...: runs CMD under LD_DEBUG=files; the loader's
 # trace goes to $T/trace (LD_DEBUG_OUTPUT), the command's output to $T/out.
@@ -33,10 +33,10 @@ expect_mapped() {
   for lib in "$@"; do checks=$((checks + 1)); maps "$lib" || fail "$lib not mapped by: $label"; done
 }
 
-# Plain CSV ingest: no container, so no libarchive.
+# Plain CSV ingest: no container, so no libarchive, ISA-L or libzstd.
 label="ingest of plain CSV"
 traced 0 leakdex ingest --key "$T/k.key" --index "$T/idx" --source s1 --quiet "$T/dump.csv"
-expect_unmapped libarchive.so
+expect_unmapped libarchive.so libisal.so libzstd.so
 
 label="check --phone (mobile)"
 traced 1 leakdex check "${K[@]}" --phone - <<<"13812345678"
@@ -79,13 +79,38 @@ expect_eq "$(kinds)" "['phone']" "$label"
 expect_mapped leakdex-i18n.so libphonenumber.so
 expect_unmapped libarchive.so libopencc.so
 
-# A gzip container needs libarchive: loaded, and its rows are indexed.
+# A gzip stream needs ISA-L (src/sources/codec_api.h), not libarchive: loaded, and its rows are indexed.
 printf 'phone\n13900001111\n' | gzip -c >"$T/more.csv.gz"
 label="ingest of .csv.gz"
 traced 0 leakdex ingest --key "$T/k.key" --index "$T/idx" --source s2 --quiet "$T/more.csv.gz"
-expect_mapped libarchive.so
+expect_mapped libisal.so
+expect_unmapped libarchive.so libzstd.so
 expect_exit 1 leakdex check "${K[@]}" --phone - <<<"13900001111"
 expect_eq "$(json_get "$T/out" 'd["matches"][0]["sources"]')" "['s2']" "gzip rows indexed"
+
+# A zstd stream needs libzstd, not libarchive; a .tar.gz needs ISA-L, then libarchive for the tar.
+printf 'phone\n13900002222\n' | zstd -q -c >"$T/more.csv.zst"
+label="ingest of .csv.zst"
+traced 0 leakdex ingest --key "$T/k.key" --index "$T/idx" --source s2 --quiet "$T/more.csv.zst"
+expect_mapped libzstd.so
+expect_unmapped libarchive.so libisal.so
+mkdir -p "$T/tgz" && printf 'phone\n13900003333\n' >"$T/tgz/a.csv" && tar -C "$T/tgz" -czf "$T/more.tar.gz" a.csv
+label="ingest of .tar.gz"
+traced 0 leakdex ingest --key "$T/k.key" --index "$T/idx" --source s2 --quiet "$T/more.tar.gz"
+expect_mapped libisal.so libarchive.so
+for phone in 13900002222 13900003333; do expect_exit 1 leakdex check "${K[@]}" --phone - <<<"$phone"; done
+
+# ISA-L that cannot be loaded (a bogus libisal.so.2 first on the library path):
+# libarchive reads the gzip stream instead, with the same rows and errors.
+mkdir -p "$T/noisal" && : >"$T/noisal/libisal.so.2"
+printf 'phone\n13900004444\n' | gzip -c >"$T/fallback.csv.gz"
+label="ingest of .csv.gz without a loadable ISA-L"
+LD_LIBRARY_PATH="$T/noisal" traced 0 leakdex ingest --key "$T/k.key" --index "$T/idx" --source s2 --quiet "$T/fallback.csv.gz"
+expect_mapped libarchive.so
+expect_exit 1 leakdex check "${K[@]}" --phone - <<<"13900004444"
+seq 1 200000 | sed 's/^/13800138000,/' | gzip | head -c 100000 >"$T/cut.gz"
+LD_LIBRARY_PATH="$T/noisal" expect_exit 3 leakdex ingest --key "$T/k.key" --index "$T/idx-cut" --source cut -q "$T/cut.gz"
+expect_contains "$T/err" "truncated or corrupt"
 
 # A lazy library that cannot be loaded ends the run with exit 70 (internal
 # error, SPEC §4.6) and an error naming it, never a value; an index being
