@@ -103,8 +103,9 @@ struct DictEntry {
 
 // Builds a segment in two passes over the same sorted entries, streaming the
 // file to disk: pass 1 (Observe) gathers the statistics that fix the layout,
-// pass 2 (Add) writes. Memory: the payload dictionary, one group and the
-// group directory (8 bytes per ~384 keys).
+// pass 2 (Add, or AddAll on several threads) writes. Memory: the payload
+// dictionary, one group and the group directory (8 bytes per 64-128 keys);
+// AddAll also holds the encoded data section until it is appended.
 // REQUIRES: entries in non-decreasing (value, precision) order, the same
 // sequence in both passes.
 class SegmentBuilder {
