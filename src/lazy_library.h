@@ -60,6 +60,29 @@ class LazyLibrary {
   std::string error_;
 };
 
+// A library's functions, bound once per process. Get() runs `bind_all(api)`
+// the first time (it binds each function with LazyLibrary::Bind and returns
+// the first failure); every call returns that outcome. One static instance
+// per library, beside its LazyLibrary:
+//   static LazyLibrary lib("libzstd.so.1", "libzstd1", "to read zstd input");
+//   static LazyApi<ZstdApi> api;
+//   return api.Get([](ZstdApi& a) { return lib.Bind(a.ZSTD_createDStream, "ZSTD_createDStream"); });
+template <typename Api>
+class LazyApi {
+ public:
+  template <typename BindAll>
+  Result<const Api*> Get(const BindAll& bind_all) {
+    std::call_once(once_, [&] { status_ = bind_all(api_); });
+    if (!status_.ok()) return status_;
+    return &api_;
+  }
+
+ private:
+  Api api_{};
+  Status status_;
+  std::once_flag once_;
+};
+
 // Where leakdex's own plugin `file` is: the first that exists of
 // $LEAKDEX_PLUGIN_DIR/, the executable's directory, <that>/../lib/leakdex/
 // (an installed layout), and the build tree's plugin directory (so test and

@@ -1,36 +1,33 @@
 #include "sources/codec_api.h"
 
-#include <mutex>
-
 #include "lazy_library.h"
 
 namespace leakdex {
 
+// Binds each function of an X-macro list (codec_api.h) into `a` with `lib`.
+#define LEAKDEX_CODEC_BIND(f) \
+  if (st.ok()) st = lib.Bind(a.f, #f);
+
 Result<const IsalApi*> LoadIsalApi() {
   static LazyLibrary lib("libisal.so.2", "libisal2", "to read gzip input");
-  static IsalApi api;
-  static Status status;
-  static std::once_flag once;
-  std::call_once(once, [] {
-#define LEAKDEX_CODEC_BIND(f) \
-  if (status.ok()) status = lib.Bind(api.f, #f);
+  static LazyApi<IsalApi> api;
+  return api.Get([](IsalApi& a) {
+    Status st;
     LEAKDEX_ISAL_FUNCTIONS(LEAKDEX_CODEC_BIND)
+    return st;
   });
-  if (!status.ok()) return status;
-  return &api;
 }
 
 Result<const ZstdApi*> LoadZstdApi() {
   static LazyLibrary lib("libzstd.so.1", "libzstd1", "to read zstd input");
-  static ZstdApi api;
-  static Status status;
-  static std::once_flag once;
-  std::call_once(once, [] {
+  static LazyApi<ZstdApi> api;
+  return api.Get([](ZstdApi& a) {
+    Status st;
     LEAKDEX_ZSTD_FUNCTIONS(LEAKDEX_CODEC_BIND)
-#undef LEAKDEX_CODEC_BIND
+    return st;
   });
-  if (!status.ok()) return status;
-  return &api;
 }
+
+#undef LEAKDEX_CODEC_BIND
 
 }  // namespace leakdex
