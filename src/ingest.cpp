@@ -73,17 +73,21 @@ class EntrySink {
 
 // Records copied out of a source so a worker can process them later.
 struct RecordBatch {
+  // 32 bytes: a worker reads every one of them from the reader's core.
   struct FieldRef {
     uint32_t name_len;
     uint32_t value_len;
     // An interned name (name_id != 0) is read in place: the NameTable
     // outlives every batch. Else it was copied to the arena at name_off.
-    const char* name;
-    size_t name_off;
+    union {
+      const char* name;
+      size_t name_off;
+    };
     size_t value_off;
     int index;
     uint32_t name_id;
   };
+  static_assert(sizeof(FieldRef) == 32);
   std::string arena;
   std::vector<FieldRef> fields;
   std::vector<size_t> record_ends;  // fields of record i: [ends[i-1], ends[i])
@@ -116,7 +120,6 @@ struct RecordBatch {
       if (f.name_id != 0) {
         r->name = f.name.data();
       } else {
-        r->name = nullptr;
         r->name_off = arena.size();
         arena.append(f.name);
       }
@@ -139,8 +142,8 @@ struct RecordBatch {
     rec->fields.clear();
     for (size_t k = i == 0 ? 0 : record_ends[i - 1]; k < record_ends[i]; ++k) {
       const FieldRef& r = fields[k];
-      const std::string_view name = r.name != nullptr ? std::string_view(r.name, r.name_len)
-                                                      : std::string_view(arena).substr(r.name_off, r.name_len);
+      const std::string_view name = r.name_id != 0 ? std::string_view(r.name, r.name_len)
+                                                   : std::string_view(arena).substr(r.name_off, r.name_len);
       rec->fields.push_back(Field{name, std::string_view(arena).substr(r.value_off, r.value_len), r.index, r.name_id});
     }
   }
