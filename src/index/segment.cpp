@@ -438,10 +438,11 @@ Status SegmentBuilder::Begin(const std::string& path) {
 
 namespace {
 
-// BitWriter's accumulator in registers for a run of fields whose size is
-// known: through BitWriter::Put the accumulator lived in memory, a store-
-// forwarding chain per field (~2x slower encoding). Construct, Put, then
-// Close, with nothing else touching the writer in between.
+// Writes a run of fields, of at most a known total size, to a BitWriter
+// with its accumulator in registers: a Put through the writer's members kept
+// the accumulator in memory, a store-forwarding chain per field (~2x slower
+// encoding). Construct with the writer's state, Put, then Close, with
+// nothing else touching the writer in between.
 class FastBits {
  public:
   // Room for `max_bits` more bits.
@@ -480,26 +481,15 @@ class FastBits {
 
 }  // namespace
 
-void SegmentBuilder::BitWriter::Put(uint64_t v, unsigned w) {
-  if (w == 0) return;
-  acc |= v << nacc;
-  if (nacc + w >= 64) {
-    PutFixed64(&bytes, acc);
-    const unsigned used = 64 - nacc;
-    acc = used < 64 ? v >> used : 0;
-    nacc = nacc + w - 64;
-  } else {
-    nacc += w;
-  }
-  bits += w;
-}
-
 void SegmentBuilder::BitWriter::PutZeros(uint64_t n) {
-  while (n > 0) {
-    unsigned w = static_cast<unsigned>(std::min<uint64_t>(n, 64));
-    Put(0, w);
-    n -= w;
+  FastBits f(&bytes, acc, nacc, n);
+  for (uint64_t left = n; left > 0;) {
+    const unsigned w = static_cast<unsigned>(std::min<uint64_t>(left, 64));
+    f.Put(0, w);
+    left -= w;
   }
+  f.Close(&acc, &nacc);
+  bits += n;
 }
 
 void SegmentBuilder::BitWriter::Append(const BitWriter& other) {

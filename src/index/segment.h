@@ -171,13 +171,13 @@ class SegmentBuilder {
     uint32_t code;    // dictionary id
   };
   // The data section's bit stream, LSB first (docs/FORMAT.md "Bit order"):
-  // whole 64-bit words in `bytes`, the last bits < 64 in `acc`.
+  // whole 64-bit words in `bytes`, the last bits < 64 in `acc`. Fields are
+  // written through FastBits (segment.cpp), a run of them at a time.
   struct BitWriter {
     std::string bytes;
     uint64_t acc = 0;
     unsigned nacc = 0;  // bits in acc
     uint64_t bits = 0;  // written in all
-    void Put(uint64_t v, unsigned w);  // w <= 64
     void PutZeros(uint64_t n);
     void Append(const BitWriter& other);  // other's bits after these
   };
